@@ -1,0 +1,1 @@
+"""Resumable extraction of social-network data into a raw zone and PostgreSQL."""

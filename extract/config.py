@@ -1,0 +1,34 @@
+"""Process-wide settings read from the environment (dlt-style names, ELT_ prefix)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from extract.errors import UserError
+
+DEFAULT_PG_PORT = 55432
+DEFAULT_PG_USER = "postgres"
+DEFAULT_PG_PASSWORD = "elt"  # embedded server only; it listens on 127.0.0.1
+DEFAULT_PG_DATABASE = "elt"
+
+
+def elt_home() -> Path:
+    """Where local state lives: embedded PostgreSQL data, local raw zone, dlt working dirs."""
+    return Path(os.environ.get("ELT_HOME", ".elt")).expanduser().resolve()
+
+
+def warehouse_url_override() -> str | None:
+    """An external warehouse; when set, the embedded server is never started."""
+    return os.environ.get("ELT_WAREHOUSE_URL") or None
+
+
+def embedded_port() -> int:
+    raw = os.environ.get("ELT_PG_PORT", str(DEFAULT_PG_PORT))
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise UserError(f"ELT_PG_PORT must be a TCP port number, got {raw!r}")
+    return int(raw)
+
+
+def embedded_password() -> str:
+    return os.environ.get("ELT_PG_PASSWORD", DEFAULT_PG_PASSWORD)

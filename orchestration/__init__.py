@@ -1,0 +1,1 @@
+"""Dagster definitions (assets, partitions, pools); filled in by the orchestration work."""

