@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg2
 import pytest
 
+from extract.sandbox import SandboxOptions, SandboxServer, start_sandbox
 from extract.warehouse.embedded import EmbeddedPostgres
 from tests.support.ports import free_port
 from tests.support.seaweedfs import SeaweedS3
@@ -58,3 +59,18 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def start_x_sandbox() -> Iterator[Callable[..., SandboxServer]]:
+    """Start in-process X sandboxes with the given options; all are stopped after the test."""
+    started: list[SandboxServer] = []
+
+    def start(**options: object) -> SandboxServer:
+        server = start_sandbox(SandboxOptions(**options))  # type: ignore[arg-type]
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

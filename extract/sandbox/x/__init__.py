@@ -1,0 +1,1 @@
+"""An emulator of the X API v2 (users, follows, timelines, recent search)."""
