@@ -358,7 +358,7 @@ class XEmulator:
                 return Reply(404, {"error": "no such user"})
             if match[1] == "followers":
                 page = self.world.follower_page(user, 1 << 62, None, None)
-                ids = [str(self.world.follower_id(user, o)) for o in page.ordinals]
+                ids = [str(i) for i in self.world.follower_ids(user, page.ordinals)]
             else:
                 count = self.world.post_count(user)
                 ids = [str(self.world.post(user, seq).post_id) for seq in range(count)]
@@ -553,7 +553,7 @@ class XEmulator:
                 before=position if direction == "n" else None,
                 after=position if direction == "p" else None,
             )
-            ids = [self.world.follower_id(owner, o) for o in page.ordinals]
+            ids = self.world.follower_ids(owner, page.ordinals)
             next_before, previous_after = page.next_before, page.previous_after
         else:
             top = owner.following if direction == "n" and position is None else position or 0
@@ -562,7 +562,7 @@ class XEmulator:
                 ordinals = ordinals[:max_results]
             else:
                 ordinals = list(range(min(top, owner.following) - 1, -1, -1))[:max_results]
-            ids = [self.world.following_id(owner, o) for o in ordinals]
+            ids = self.world.following_ids(owner, ordinals)
             next_before = ordinals[-1] if ordinals and ordinals[-1] > 0 else None
             previous_after = ordinals[0] if ordinals and ordinals[0] < owner.following - 1 else None
         users = [user for user in map(self.world.user_by_id, ids) if user is not None]

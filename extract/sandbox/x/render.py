@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import functools
+import time
 from typing import Any
 
 from extract.sandbox.x import words
@@ -73,8 +74,8 @@ DEFAULT_TWEET_FIELDS = ("id", "text", "edit_history_tweet_ids")
 
 def iso_ms(epoch_ms: int) -> str:
     """X's timestamp format: milliseconds and a Z (tweepy refuses anything else)."""
-    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
+    seconds, millis = divmod(epoch_ms, 1000)
+    return f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(seconds))}.{millis:03d}Z"
 
 
 class TextBuilder:
@@ -137,22 +138,23 @@ def link_entity(key: int) -> dict[str, Any]:
     return entity
 
 
+@functools.cache
+def bio_line(index: int) -> TextBuilder:
+    """A profile description with its hashtag entities (shared: never mutate the result)."""
+    builder = TextBuilder()
+    for token in words.BIO_LINES[index].split(" "):
+        if token.startswith("#"):
+            builder.add(token, "hashtags", tag=token[1:])
+        else:
+            builder.add(token)
+    return builder
+
+
 class Renderer:
     def __init__(self, world: World) -> None:
         self.world = world
 
     # -- users ---------------------------------------------------------------------------
-
-    def bio(self, user: User) -> TextBuilder:
-        version = self.world.profile_version(user)
-        builder = TextBuilder()
-        line = words.BIO_LINES[(user.key + version) % len(words.BIO_LINES)]
-        for token in line.split(" "):
-            if token.startswith("#"):
-                builder.add(token, "hashtags", tag=token[1:])
-            else:
-                builder.add(token)
-        return builder
 
     def user(self, user: User, fields: frozenset[str]) -> dict[str, Any]:
         obj: dict[str, Any] = {
@@ -160,13 +162,16 @@ class Renderer:
             "name": user.name,
             "username": user.username,
         }
-        if user.is_demo and "name" in fields:
-            version = self.world.profile_version(user)
+        if len(fields) == 3 and not user.is_demo:  # default fields: the follower-scan hot path
+            return obj
+        clock_s = self.world.clock_s()
+        version = self.world.profile_version(user, clock_s)
+        if user.is_demo:
             obj["name"] = user.name if version % 3 == 0 else f"{user.name} · day {version}"
         if "created_at" in fields:
             obj["created_at"] = iso_ms(user.created_at_s * 1000)
         if "description" in fields or "entities" in fields:
-            bio = self.bio(user)
+            bio = bio_line((user.key + version) % len(words.BIO_LINES))
             if "description" in fields:
                 obj["description"] = bio.text
             if "entities" in fields:
@@ -201,7 +206,7 @@ class Renderer:
                 "followers_count": self.world.followers_count(user),
                 "following_count": user.following,
                 "tweet_count": post_count,
-                "listed_count": (user.key >> 5) % 50 + self.world.clock_s() // (7 * DAY_S),
+                "listed_count": (user.key >> 5) % 50 + clock_s // (7 * DAY_S),
                 "like_count": (user.key >> 9) % 5000,
                 "media_count": post_count // 5,
             }

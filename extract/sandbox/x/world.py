@@ -14,6 +14,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from extract.sandbox.x import words
 
@@ -36,16 +37,6 @@ def mix(*parts: int) -> int:
         h = (h * 0x94D049BB133111EB) & MASK64
         h ^= h >> 29
     return h
-
-
-def to_base36(value: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        value, rest = divmod(value, 36)
-        out = digits[rest] + out
-        if value == 0:
-            return out
 
 
 @dataclass(frozen=True)
@@ -77,8 +68,7 @@ def demo_accounts(config: WorldConfig) -> tuple[DemoAccount, ...]:
     )
 
 
-@dataclass(frozen=True)
-class User:
+class User(NamedTuple):  # a NamedTuple: built 1000 times per page, so construction is hot
     """Identity and growth parameters of one user; everything else is derived."""
 
     user_id: int
@@ -102,8 +92,7 @@ class User:
         return self.key & 0x3FF
 
 
-@dataclass(frozen=True)
-class Post:
+class Post(NamedTuple):
     author: User
     seq: int  # 0 = the author's first post
     post_id: int
@@ -192,7 +181,7 @@ class World:
     def universe_user(self, index: int) -> User:
         key = mix(self.config.seed, 0x5EED, index)
         word = words.HANDLE_WORDS[key % len(words.HANDLE_WORDS)]
-        handle = f"{word.capitalize() if key & 1 << 20 else word}_{to_base36(index)}"
+        handle = f"{word.capitalize() if key & 1 << 20 else word}_{index:x}"  # <= 15 chars
         first = words.FIRST_NAMES[(key >> 8) % len(words.FIRST_NAMES)]
         last = words.LAST_NAMES[(key >> 16) % len(words.LAST_NAMES)]
         emoji = f" {words.EMOJI[(key >> 24) % len(words.EMOJI)]}" if key % 9 == 0 else ""
@@ -225,7 +214,7 @@ class World:
             return self._by_handle[lowered]
         _, _, suffix = lowered.rpartition("_")
         try:
-            index = int(suffix, 36)
+            index = int(suffix, 16)
         except ValueError:
             return None
         if not 0 <= index < 1 << self.universe_bits:
@@ -233,23 +222,25 @@ class World:
         user = self.universe_user(index)
         return user if user.username.lower() == lowered else None
 
-    def profile_version(self, user: User) -> int:
+    def profile_version(self, user: User, clock_s: int | None = None) -> int:
         """Changes when the user edits their profile: demo accounts daily, others monthly."""
-        days = self.clock_s() // DAY_S
+        days = (self.clock_s() if clock_s is None else clock_s) // DAY_S
         return days if user.is_demo else (days + user.key % 30) // 30
 
     # -- follows -------------------------------------------------------------------------
 
-    def _ordinal_to_user_id(self, owner: User, ordinal: int, salt: int) -> int:
+    def _ordinals_to_user_ids(self, owner: User, ordinals: list[int], salt: int) -> list[int]:
         size_mask = (1 << self.universe_bits) - 1
         offset = mix(owner.key, salt) & size_mask
-        return UNIVERSE_ID_BASE + ((ordinal * ORDINAL_MULTIPLIER + offset) & size_mask)
+        return [
+            UNIVERSE_ID_BASE + ((o * ORDINAL_MULTIPLIER + offset) & size_mask) for o in ordinals
+        ]
 
-    def follower_id(self, owner: User, ordinal: int) -> int:
-        return self._ordinal_to_user_id(owner, ordinal, 0xF011)
+    def follower_ids(self, owner: User, ordinals: list[int]) -> list[int]:
+        return self._ordinals_to_user_ids(owner, ordinals, 0xF011)
 
-    def following_id(self, owner: User, ordinal: int) -> int:
-        return self._ordinal_to_user_id(owner, ordinal, 0xF022)
+    def following_ids(self, owner: User, ordinals: list[int]) -> list[int]:
+        return self._ordinals_to_user_ids(owner, ordinals, 0xF022)
 
     def _follow_span(self, user: User, ticks: int) -> int:
         """How many follow ordinals exist after `ticks` ticks (followers ever gained)."""
