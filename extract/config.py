@@ -32,3 +32,16 @@ def embedded_port() -> int:
 
 def embedded_password() -> str:
     return os.environ.get("ELT_PG_PASSWORD", DEFAULT_PG_PASSWORD)
+
+
+def raw_zone_url() -> str:
+    """ELT_RAW_ZONE, or a folder under ELT_HOME."""
+    return os.environ.get("ELT_RAW_ZONE") or f"file://{elt_home() / 'raw'}"
+
+
+def http_timeout_s() -> float:
+    raw = os.environ.get("ELT_HTTP_TIMEOUT", "10")
+    try:
+        return float(raw)
+    except ValueError:
+        raise UserError(f"ELT_HTTP_TIMEOUT must be a number of seconds, got {raw!r}") from None

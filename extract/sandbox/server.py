@@ -74,6 +74,7 @@ class Emulator(Protocol):
 class Stats:
     requests: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, endpoint: str, fault: str | None) -> None:
@@ -82,11 +83,16 @@ class Stats:
             if fault:
                 self.faults[fault] += 1
 
+    def record_status(self, status: str) -> None:
+        with self.lock:
+            self.statuses[status] += 1
+
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
             return {
                 "requests": dict(self.requests),
                 "faults": dict(self.faults),
+                "statuses": dict(self.statuses),
                 "total": sum(self.requests.values()),
             }
 
@@ -94,6 +100,7 @@ class Stats:
         with self.lock:
             self.requests.clear()
             self.faults.clear()
+            self.statuses.clear()
 
 
 class SandboxServer:
@@ -201,6 +208,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self.sandbox.chaos.decide(request.fingerprint) if endpoint != "unknown" else None
         self.sandbox.stats.record(endpoint, fault)
         if fault == "drop":
+            self.sandbox.stats.record_status("dropped")
             self._drop()
             return
         if fault == "slow":
@@ -210,6 +218,7 @@ class _Handler(BaseHTTPRequestHandler):
             if fault in (None, *TRANSPORT_FAULTS)
             else emulator.fault(fault, request, self.sandbox.chaos.config)
         )
+        self.sandbox.stats.record_status("truncated" if fault == "truncate" else str(reply.status))
         self._send(reply, truncate=fault == "truncate")
 
     def _send(self, reply: Reply, truncate: bool = False) -> None:
