@@ -284,6 +284,9 @@ class RawLoader:
         if "follower_edges" not in self._landing_tables():
             return 0
         with self.conn, self.conn.cursor() as cur:
+            # Fresh statistics: without them the planner picks a nested-loop anti-join that
+            # takes minutes on a first scan of tens of thousands of edges.
+            cur.execute(f"analyze {self.landing}.follower_edges, {self.raw}.followers")
             cur.execute(
                 END_UNSEEN_EDGES.format(raw=self.raw, landing=self.landing),
                 {
