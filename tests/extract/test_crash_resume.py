@@ -20,8 +20,9 @@ from tests.support.x_api import demo_account, truth_followers
 
 def assert_exact(url: str, server, account_id: str) -> None:
     assert active_followers(url, account_id) == set(truth_followers(server, account_id))
-    assert rows(url, "select count(*) = count(distinct follower_id) from raw_x.followers") \
-        == [(True,)]
+    assert rows(url, "select count(*) = count(distinct follower_id) from raw_x.followers") == [
+        (True,)
+    ]
 
 
 @pytest.mark.parametrize("point", POINTS)
@@ -42,7 +43,9 @@ def test_kill_at_each_boundary_then_resume(start_x_sandbox, elt_env, point):
     assert refetched == (1 if point in ("after_fetch", "after_archive") else 0)
     jobs = rows(url, "select job_id, previous_job_id, status from ops.sync_jobs order by job_id")
     assert [(status, previous) for _, previous, status in jobs] == [
-        ("interrupted", None), ("succeeded", jobs[0][0])]
+        ("interrupted", None),
+        ("succeeded", jobs[0][0]),
+    ]
 
 
 def test_five_random_kills_during_a_sync(start_x_sandbox, elt_env):
@@ -50,27 +53,51 @@ def test_five_random_kills_during_a_sync(start_x_sandbox, elt_env):
     env = {**os.environ, **sync_env(elt_env)}
     url = elt_env["ELT_WAREHOUSE_URL"]
     account = demo_account(server)
-    command = [sys.executable, "-m", "extract.run", "--network", "x", "--base-url",
-               server.base_url, "--accounts", "sandbox_news", "--resource", "followers",
-               "--chunk-pages", "3"]
+    command = [
+        sys.executable,
+        "-m",
+        "extract.run",
+        "--network",
+        "x",
+        "--base-url",
+        server.base_url,
+        "--accounts",
+        "sandbox_news",
+        "--resource",
+        "followers",
+        "--chunk-pages",
+        "3",
+    ]
     rng = random.Random(20261204)
     kills = 0
     for _ in range(5):
-        process = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         # wait until this run has fetched a page or two, then kill it at a random instant
         start = sandbox_stats(server)["requests"].get("followers", 0)
         deadline = time.monotonic() + 60
-        while sandbox_stats(server)["requests"].get("followers", 0) < start + 1 \
-                and time.monotonic() < deadline and process.poll() is None:
+        while (
+            sandbox_stats(server)["requests"].get("followers", 0) < start + 1
+            and time.monotonic() < deadline
+            and process.poll() is None
+        ):
             time.sleep(0.05)
         time.sleep(rng.uniform(0.0, 1.0))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
         process.wait()
-    sync_ok(sync_env(elt_env), server, "--accounts", "sandbox_news", "--resource", "followers",
-            "--chunk-pages", "3")
+    sync_ok(
+        sync_env(elt_env),
+        server,
+        "--accounts",
+        "sandbox_news",
+        "--resource",
+        "followers",
+        "--chunk-pages",
+        "3",
+    )
 
     assert kills >= 3
     assert_exact(url, server, account["id"])

@@ -31,21 +31,40 @@ def test_a_second_sync_of_the_same_key_is_refused(start_x_sandbox, elt_env):
     server = start_x_sandbox(followers=40_000, rate_limit_window_s=2.0)
     env = {**os.environ, **sync_env(elt_env), "COLUMNS": "200"}
     url = elt_env["ELT_WAREHOUSE_URL"]
-    command = [sys.executable, "-m", "extract.run", "--network", "x", "--base-url",
-               server.base_url, "--accounts", "sandbox_news", "--resource", "followers"]
-    first = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+    command = [
+        sys.executable,
+        "-m",
+        "extract.run",
+        "--network",
+        "x",
+        "--base-url",
+        server.base_url,
+        "--accounts",
+        "sandbox_news",
+        "--resource",
+        "followers",
+    ]
+    first = subprocess.Popen(
+        command,
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     while not _has_pages(url):  # the first sync is under way
         assert first.poll() is None, first.communicate()
         time.sleep(0.05)
-    second = run_sync(sync_env(elt_env), server, "--accounts", "sandbox_news",
-                      "--resource", "followers")
-    out, err = first.communicate(timeout=300)
+    second = run_sync(
+        sync_env(elt_env), server, "--accounts", "sandbox_news", "--resource", "followers"
+    )
+    _, err = first.communicate(timeout=300)
     assert first.returncode == 0, err[-2000:]
     assert second.returncode == 3
     assert "another sync of x/followers/@sandbox_news is running" in second.stderr
-    assert rows(url, "select count(*), count(distinct follower_id) from raw_x.followers") \
-        == [(40_000, 40_000)]
+    assert rows(url, "select count(*), count(distinct follower_id) from raw_x.followers") == [
+        (40_000, 40_000)
+    ]
     assert rows(url, "select count(*) from ops.sync_jobs") == [(1,)]
 
 
@@ -59,9 +78,24 @@ def test_syncs_of_different_accounts_run_in_parallel(start_x_sandbox, elt_env):
     env = {**os.environ, **sync_env(elt_env)}
     url = elt_env["ELT_WAREHOUSE_URL"]
     processes = [
-        subprocess.Popen([sys.executable, "-m", "extract.run", "--network", "x", "--base-url",
-                          server.base_url, "--accounts", handle], env=env, cwd=PROJECT_ROOT,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "extract.run",
+                "--network",
+                "x",
+                "--base-url",
+                server.base_url,
+                "--accounts",
+                handle,
+            ],
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for handle in ("sandbox_news", "quiet_mapmaker", "pg_tinkerer")
     ]
     for process in processes:
@@ -70,8 +104,7 @@ def test_syncs_of_different_accounts_run_in_parallel(start_x_sandbox, elt_env):
         account = demo_account(server, handle)
         assert active_followers(url, account["id"]) == set(truth_followers(server, account["id"]))
     # followers shared between accounts are one user row each
-    assert rows(url, "select count(*) = count(distinct external_id) from raw_x.users") \
-        == [(True,)]
+    assert rows(url, "select count(*) = count(distinct external_id) from raw_x.users") == [(True,)]
 
 
 def test_pacing_uses_the_budget_without_provoking_429(start_x_sandbox, elt_env):
@@ -96,12 +129,14 @@ def test_a_long_rate_limit_wait_pauses_the_job(start_x_sandbox, elt_env):
     server = start_x_sandbox(followers=20_000, rate_limit_window_s=3600)
     env = sync_env(elt_env)
     url = elt_env["ELT_WAREHOUSE_URL"]
-    result = run_sync(env, server, "--accounts", "sandbox_news", "--resource", "followers",
-                      "--max-wait", "5")
+    result = run_sync(
+        env, server, "--accounts", "sandbox_news", "--resource", "followers", "--max-wait", "5"
+    )
     assert result.returncode == 0
     assert "paused" in result.stdout and "resume after" in result.stdout
-    (status, resume_after, cursor), = rows(url, "select status, resume_after, cursor "
-                                                "from ops.sync_jobs")
+    ((status, resume_after, cursor),) = rows(
+        url, "select status, resume_after, cursor from ops.sync_jobs"
+    )
     assert status == "paused" and resume_after is not None
     assert cursor["page_token"]  # 15 pages done, the 16th is next
     assert rows(url, "select count(*) from ops.sync_pages where load_id is not null") == [(15,)]
@@ -133,14 +168,15 @@ def test_s3_raw_zone_sync_and_write_once(start_x_sandbox, elt_env, s3_server):
 
 def test_the_token_leaks_nowhere(start_x_sandbox, elt_env, elt_home):
     secret = f"tok-{uuid.uuid4().hex}"
-    server = start_x_sandbox(token=secret, followers=2_000, rate_limits=False,
-                             chaos=ChaosConfig(probability=0.1, seed=3,
-                                               faults=("500", "429", "nonjson")))
-    result = run_sync(sync_env(elt_env, token=secret), server, "--accounts", "sandbox_news",
-                      "-v")
+    server = start_x_sandbox(
+        token=secret,
+        followers=2_000,
+        rate_limits=False,
+        chaos=ChaosConfig(probability=0.1, seed=3, faults=("500", "429", "nonjson")),
+    )
+    result = run_sync(sync_env(elt_env, token=secret), server, "--accounts", "sandbox_news", "-v")
     assert result.returncode == 0, result.stderr[-2000:]
-    wrong = run_sync(sync_env(elt_env, token=secret + "x"), server, "--accounts",
-                     "sandbox_news")
+    wrong = run_sync(sync_env(elt_env, token=secret + "x"), server, "--accounts", "sandbox_news")
     assert wrong.returncode != 0
     outputs = result.stdout + result.stderr + wrong.stdout + wrong.stderr
     assert secret not in outputs
@@ -152,9 +188,13 @@ def test_the_token_leaks_nowhere(start_x_sandbox, elt_env, elt_home):
             assert secret.encode() not in data, path
     conn = psycopg2.connect(elt_env["ELT_WAREHOUSE_URL"])
     with conn.cursor() as cur:
-        for table in ("ops.sync_jobs", "ops.sync_pages", "raw_x.users", "raw_x.posts",
-                      "raw_x.followers"):
-            cur.execute(f"select count(*) from {table} t where t::text like %s",
-                        (f"%{secret}%",))
+        for table in (
+            "ops.sync_jobs",
+            "ops.sync_pages",
+            "raw_x.users",
+            "raw_x.posts",
+            "raw_x.followers",
+        ):
+            cur.execute(f"select count(*) from {table} t where t::text like %s", (f"%{secret}%",))
             assert cur.fetchone()[0] == 0, table
     conn.close()

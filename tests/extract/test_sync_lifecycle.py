@@ -30,14 +30,22 @@ def test_sync_rerun_advance_and_replay(start_x_sandbox, elt_env):
     # 1. first sync: exactly the source
     sync_ok(env, server, "--accounts", accounts)
     assert active_followers(url, account["id"]) == set(truth_followers(server, account["id"]))
-    assert rows(url, "select count(*), count(distinct (account_id, follower_id)) "
-                     "from raw_x.followers where account_id = %s",
-                (account["id"],)) == [(4_321, 4_321)]
-    posts = {r[0] for r in rows(url, "select external_id from raw_x.posts where author_id = %s",
-                                (account["id"],))}
+    assert rows(
+        url,
+        "select count(*), count(distinct (account_id, follower_id)) "
+        "from raw_x.followers where account_id = %s",
+        (account["id"],),
+    ) == [(4_321, 4_321)]
+    posts = {
+        r[0]
+        for r in rows(
+            url, "select external_id from raw_x.posts where author_id = %s", (account["id"],)
+        )
+    }
     assert posts == truth_posts(server, account["id"])
-    profile = rows(url, "select payload from raw_x.users where external_id = %s",
-                   (account["id"],))[0][0]
+    profile = rows(url, "select payload from raw_x.users where external_id = %s", (account["id"],))[
+        0
+    ][0]
     assert profile["public_metrics"]["followers_count"] == 4_321
     assert rows(url, "select count(*) from ops.sync_jobs where status <> 'succeeded'") == [(0,)]
 
@@ -48,8 +56,11 @@ def test_sync_rerun_advance_and_replay(start_x_sandbox, elt_env):
     assert row_versions(url) == versions
     stats = sandbox_stats(server)
     assert stats["requests"]["tweets"] == 2  # one per account, with since_id
-    counters = rows(url, "select sum(rows_new), sum(rows_updated) from ops.sync_jobs "
-                         "where job_id > (select max(job_id) - 6 from ops.sync_jobs)")
+    counters = rows(
+        url,
+        "select sum(rows_new), sum(rows_updated) from ops.sync_jobs "
+        "where job_id > (select max(job_id) - 6 from ops.sync_jobs)",
+    )
     assert counters == [(0, 0)]
 
     # 3. a day later: new posts, edited profiles, unfollows ended, new follows
@@ -58,16 +69,27 @@ def test_sync_rerun_advance_and_replay(start_x_sandbox, elt_env):
     after = set(truth_followers(server, account["id"]))
     sync_ok(env, server, "--accounts", accounts)
     assert active_followers(url, account["id"]) == after
-    ended = {r[0] for r in rows(url, "select follower_id from raw_x.followers where account_id "
-                                     "= %s and ended_at is not null", (account["id"],))}
+    ended = {
+        r[0]
+        for r in rows(
+            url,
+            "select follower_id from raw_x.followers where account_id "
+            "= %s and ended_at is not null",
+            (account["id"],),
+        )
+    }
     assert ended == before - after and len(ended) >= 40
     new_posts = truth_posts(server, account["id"]) - posts
     assert len(new_posts) == 6
     assert new_posts <= {r[0] for r in rows(url, "select external_id from raw_x.posts")}
-    live = api(server).get(f"/2/users/{account['id']}",
-                           params={"user.fields": "description"}).json()["data"]
-    stored = rows(url, "select payload from raw_x.users where external_id = %s",
-                  (account["id"],))[0][0]
+    live = (
+        api(server)
+        .get(f"/2/users/{account['id']}", params={"user.fields": "description"})
+        .json()["data"]
+    )
+    stored = rows(url, "select payload from raw_x.users where external_id = %s", (account["id"],))[
+        0
+    ][0]
     assert stored["description"] == live["description"]
 
     # 4. drop raw_x and replay the raw zone: identical tables, zero API calls
@@ -100,13 +122,27 @@ def test_posts_backfill_window(start_x_sandbox, elt_env):
     server = start_x_sandbox(rate_limits=False)
     env = sync_env(elt_env)
     url = elt_env["ELT_WAREHOUSE_URL"]
-    sync_ok(env, server, "--accounts", "sandbox_news", "--resource", "posts",
-            "--since", "2026-03-01", "--until", "2026-04-01")
+    sync_ok(
+        env,
+        server,
+        "--accounts",
+        "sandbox_news",
+        "--resource",
+        "posts",
+        "--since",
+        "2026-03-01",
+        "--until",
+        "2026-04-01",
+    )
     created = [r[0] for r in rows(url, "select created_at from raw_x.posts")]
     assert created and all(c.year == 2026 and c.month == 3 for c in created)
-    window_posts = page_all(api(server), f"/2/users/{demo_account(server)['id']}/tweets",
-                            start_time="2026-03-01T00:00:00Z", end_time="2026-04-01T00:00:00Z",
-                            max_results=100)
+    window_posts = page_all(
+        api(server),
+        f"/2/users/{demo_account(server)['id']}/tweets",
+        start_time="2026-03-01T00:00:00Z",
+        end_time="2026-04-01T00:00:00Z",
+        max_results=100,
+    )
     assert len(created) == len(window_posts)
     # the backfill does not move the incremental cursor
     assert rows(url, "select cursor from ops.sync_jobs") == [({},)]

@@ -17,10 +17,19 @@ def sync_env(elt_env: dict[str, str], token: str = TOKEN, **extra: str) -> dict[
     return {**elt_env, "SOURCES__X__BEARER_TOKEN": token, "ELT_HTTP_TIMEOUT": "3", **extra}
 
 
-def run_sync(env: dict[str, str], server: SandboxServer, *args: str,
-             timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return run_module("extract.run", "--network", "x", "--base-url", server.base_url, *args,
-                      env={"COLUMNS": "200", **env}, timeout=timeout)
+def run_sync(
+    env: dict[str, str], server: SandboxServer, *args: str, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    return run_module(
+        "extract.run",
+        "--network",
+        "x",
+        "--base-url",
+        server.base_url,
+        *args,
+        env={"COLUMNS": "200", **env},
+        timeout=timeout,
+    )
 
 
 def sync_ok(env: dict[str, str], server: SandboxServer, *args: str) -> str:
@@ -41,29 +50,38 @@ def rows(url: str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ..
 
 def raw_state(url: str) -> dict[str, set[tuple[Any, ...]]]:
     """The raw tables' contents, without the columns that name a particular load."""
+    entity = "network, external_id, payload::text, content_hash, changed_at, first_seen_at, raw_key"
+    edge = "network, account_id, follower_id, first_seen_at, last_seen_at, ended_at, raw_key"
     return {
-        "users": set(rows(url, "select network, external_id, username, payload::text, content_hash, "
-                               "changed_at, first_seen_at, raw_key from raw_x.users")),
-        "posts": set(rows(url, "select network, external_id, author_id, created_at, payload::text, "
-                               "content_hash, changed_at, first_seen_at, raw_key "
-                               "from raw_x.posts")),
-        "followers": set(rows(url, "select network, account_id, follower_id, first_seen_at, "
-                                   "last_seen_at, ended_at, raw_key from raw_x.followers")),
+        "users": set(rows(url, f"select {entity}, username from raw_x.users")),
+        "posts": set(rows(url, f"select {entity}, author_id, created_at from raw_x.posts")),
+        "followers": set(rows(url, f"select {edge} from raw_x.followers")),
     }
 
 
 def row_versions(url: str) -> set[tuple[str, str, str]]:
     """(table, key, xmin) of every raw row: any insert or update changes this set."""
-    return set(rows(url, """
+    return set(
+        rows(
+            url,
+            """
         select 'users', external_id, xmin::text from raw_x.users
         union all select 'posts', external_id, xmin::text from raw_x.posts
         union all select 'followers', account_id || '/' || follower_id, xmin::text
-        from raw_x.followers"""))
+        from raw_x.followers""",
+        )
+    )
 
 
 def active_followers(url: str, account_id: str) -> set[str]:
-    return {r[0] for r in rows(url, "select follower_id from raw_x.followers where account_id = "
-                                    "%s and ended_at is null", (account_id,))}
+    return {
+        r[0]
+        for r in rows(
+            url,
+            "select follower_id from raw_x.followers where account_id = %s and ended_at is null",
+            (account_id,),
+        )
+    }
 
 
 def sandbox_stats(server: SandboxServer) -> dict[str, Any]:
