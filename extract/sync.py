@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from extract.loading import LoadablePage, LoadCounts, RawLoader, Scan
 from extract.network import Account, Network, PageRows, PayloadError, Window
 from extract.pacing import HttpFailure, PacedClient, PauseRequired
 from extract.rawzone import PageEnvelope, RawZone, page_key, redact_params, sha256
+from extract.warehouse.connection import connect
 
 log = logging.getLogger(__name__)
 
@@ -133,8 +135,14 @@ class ResourceSync:
         self.job = job
         self.account = account
         self.outcome = Outcome(job.resource, account, "running", job=job)
+        # Loading overlaps fetching: one chunk loads on its own connection in a worker thread
+        # while the next chunk is fetched and archived. Pages are in the ledger before they
+        # are queued, so a crash mid-load costs nothing but a reload from the raw zone.
+        self.load_conn = connect(ctx.warehouse_url)
+        self.loading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="loader")
+        self.in_flight: Future[LoadCounts] | None = None
         self.loader = RawLoader(
-            ctx.conn,
+            self.load_conn,
             ctx.warehouse_url,
             ctx.network.name,
             Scan(job.batch_id, job.resource, job.account),
@@ -156,15 +164,16 @@ class ResourceSync:
             self._load_archived_backlog()
             while not self.job.cursor.get("fetch_done"):
                 self._fetch_next_page()
-            self._flush()
+            self._flush(wait=True)
             self._finish()
         except PauseRequired as pause:
-            self._flush()
+            self._flush(wait=True)
             self.ledger.set_status(
                 self.job, "paused", str(pause), pause.resume_after, finished=False
             )
             self._close("paused", f"paused: {pause}; run the same command again to resume")
         except (HttpFailure, PayloadError) as failure:
+            self._flush(wait=True)  # what was fetched is kept and loaded
             self.ledger.set_status(self.job, "failed", str(failure))
             self._close("failed", f"{failure}; the cursor is kept, job {self.job.job_id} failed")
         except KeyboardInterrupt:
@@ -173,6 +182,9 @@ class ResourceSync:
         except UserError as error:  # raw zone or warehouse trouble mid-run
             self._mark_failed_if_possible(str(error))
             raise
+        finally:
+            self.loading.shutdown(wait=True)
+            self.load_conn.close()
         return self.outcome
 
     # -- steps -----------------------------------------------------------------------------
@@ -278,11 +290,20 @@ class ResourceSync:
         ):
             self._flush()
 
-    def _flush(self) -> None:
+    def _flush(self, wait: bool = False) -> None:
+        """Start loading the pending pages (after the previous chunk finished loading)."""
         if self.pending:
-            self.outcome.counts += self.loader.load(self.pending, self.job)
+            self._await_load()
+            self.in_flight = self.loading.submit(self.loader.load, self.pending, self.job)
             self.pending = []
+        if wait:
+            self._await_load()
         self.last_load = time.monotonic()
+
+    def _await_load(self) -> None:
+        if self.in_flight is not None:
+            future, self.in_flight = self.in_flight, None
+            self.outcome.counts += future.result()  # re-raises the loader's error here
 
     def _finish(self) -> None:
         pages = self.ledger.batch_pages(self.job, unloaded_only=False)
