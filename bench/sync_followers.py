@@ -31,8 +31,9 @@ from tests.support.ports import free_port  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--followers", type=int, default=1_000_000)
     parser.add_argument("--chunk-pages", type=int, default=50)
     args = parser.parse_args()
@@ -42,20 +43,53 @@ def main() -> None:
     server.start()
     port = free_port()
     sandbox = subprocess.Popen(
-        [sys.executable, "-m", "extract.sandbox", "--port", str(port), "--followers",
-         str(args.followers), "--no-rate-limits"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        [
+            sys.executable,
+            "-m",
+            "extract.sandbox",
+            "--port",
+            str(port),
+            "--followers",
+            str(args.followers),
+            "--no-rate-limits",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     sandbox.stdout.readline()
     base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "ELT_HOME": str(home), "ELT_WAREHOUSE_URL": server.url(),
-           "SOURCES__X__BEARER_TOKEN": "sandbox-token", "COLUMNS": "120"}
+    env = {
+        **os.environ,
+        "ELT_HOME": str(home),
+        "ELT_WAREHOUSE_URL": server.url(),
+        "SOURCES__X__BEARER_TOKEN": "sandbox-token",
+        "COLUMNS": "120",
+    }
     try:
         began = time.perf_counter()
         result = subprocess.run(
-            [sys.executable, "-m", "extract.run", "--network", "x", "--base-url", base_url,
-             "--accounts", "sandbox_news", "--resource", "followers",
-             "--chunk-pages", str(args.chunk_pages)],
-            cwd=ROOT, env=env, capture_output=True, text=True)
+            [
+                sys.executable,
+                "-m",
+                "extract.run",
+                "--network",
+                "x",
+                "--base-url",
+                base_url,
+                "--accounts",
+                "sandbox_news",
+                "--resource",
+                "followers",
+                "--chunk-pages",
+                str(args.chunk_pages),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         elapsed = time.perf_counter() - began
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         if result.returncode != 0:
@@ -68,13 +102,17 @@ def main() -> None:
             cur.execute("select count(*) from raw_x.users")
             users = cur.fetchone()[0]
         rows = edges + users
-        print(f"sync: {args.followers:,} followers -> {users:,} user rows + {edges:,} edge rows "
-              f"in {elapsed:.1f}s = {args.followers / elapsed:,.0f} followers/s, "
-              f"{rows / elapsed:,.0f} rows/s end to end; {stats['total']} API requests; "
-              f"peak RSS of the sync process {peak_mb:.0f} MB")
+        print(
+            f"sync: {args.followers:,} followers -> {users:,} user rows + {edges:,} edge rows "
+            f"in {elapsed:.1f}s = {args.followers / elapsed:,.0f} followers/s, "
+            f"{rows / elapsed:,.0f} rows/s end to end; {stats['total']} API requests; "
+            f"peak RSS of the sync process {peak_mb:.0f} MB"
+        )
         copy_s = copy_baseline(conn)
-        print(f"baseline: COPY of the same {rows:,} rows into fresh tables: {copy_s:.1f}s = "
-              f"{rows / copy_s:,.0f} rows/s (sync is {elapsed / copy_s:.1f}x the COPY time)")
+        print(
+            f"baseline: COPY of the same {rows:,} rows into fresh tables: {copy_s:.1f}s = "
+            f"{rows / copy_s:,.0f} rows/s (sync is {elapsed / copy_s:.1f}x the COPY time)"
+        )
         conn.close()
     finally:
         sandbox.terminate()
@@ -90,8 +128,10 @@ def copy_baseline(conn: psycopg2.extensions.connection) -> float:
             buffer = io.StringIO()
             cur.copy_expert(f"copy raw_x.{table} to stdout", buffer)
             buffers[table] = buffer
-            cur.execute(f"create table public.copy_{table} (like raw_x.{table} "
-                        "including defaults including constraints including indexes)")
+            cur.execute(
+                f"create table public.copy_{table} (like raw_x.{table} "
+                "including defaults including constraints including indexes)"
+            )
         conn.commit()
         began = time.perf_counter()
         for table, buffer in buffers.items():
