@@ -12,6 +12,8 @@ import gzip
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -158,47 +160,42 @@ class S3RawZone:
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def put_once(self, key: str, data: bytes) -> bool:
-        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import ClientError
 
-        try:
-            self.s3.put_object(
-                Bucket=self.bucket,
-                Key=self._key(key),
-                Body=data,
-                IfNoneMatch="*",
-                ContentType="application/gzip",
-            )
-            return True
-        except ClientError as exc:
-            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 412:
-                return False
-            raise UserError(
-                f"cannot write to the raw zone {self.describe()}: {_s3_reason(exc)}"
-            ) from None
-        except BotoCoreError as exc:
-            raise UserError(f"cannot reach the raw zone {self.describe()}: {exc}") from None
+        with self._errors("write to"):
+            try:
+                self.s3.put_object(
+                    Bucket=self.bucket,
+                    Key=self._key(key),
+                    Body=data,
+                    IfNoneMatch="*",
+                    ContentType="application/gzip",
+                )
+                return True
+            except ClientError as exc:
+                if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 412:
+                    return False  # the key exists: the store refused a second writer
+                raise
 
     def get(self, key: str) -> bytes:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
+        with self._errors(f"read {key} from"):
             return self.s3.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
-        except ClientError as exc:
-            raise UserError(
-                f"cannot read {key} from the raw zone {self.describe()}: {_s3_reason(exc)}"
-            ) from None
-        except BotoCoreError as exc:
-            raise UserError(f"cannot reach the raw zone {self.describe()}: {exc}") from None
 
     def check(self) -> None:
         """Fail early, in one line, when the bucket is missing or unreachable."""
+        with self._errors("use"):
+            self.s3.head_bucket(Bucket=self.bucket)
+
+    @contextmanager
+    def _errors(self, action: str) -> Iterator[None]:
+        """boto3 errors as one readable line naming the raw zone."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            self.s3.head_bucket(Bucket=self.bucket)
+            yield
         except ClientError as exc:
             raise UserError(
-                f"cannot use the raw zone {self.describe()}: {_s3_reason(exc)}"
+                f"cannot {action} the raw zone {self.describe()}: {_s3_reason(exc)}"
             ) from None
         except BotoCoreError as exc:
             raise UserError(f"cannot reach the raw zone {self.describe()}: {exc}") from None

@@ -6,15 +6,21 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 
 import httpx
 import pytest
 
 from extract.faults import POINTS
-from tests.support.cli import PROJECT_ROOT
-from tests.support.sync import active_followers, rows, run_sync, sandbox_stats, sync_env, sync_ok
+from tests.support.sync import (
+    active_followers,
+    rows,
+    run_sync,
+    sandbox_stats,
+    start_sync,
+    sync_env,
+    sync_ok,
+)
 from tests.support.x_api import demo_account, truth_followers
 
 
@@ -52,30 +58,14 @@ def test_five_random_kills_during_a_sync(start_x_sandbox, elt_env):
     # ELT_DRILL_FOLLOWERS=100000 runs the drill at the size of the acceptance
     followers = int(os.environ.get("ELT_DRILL_FOLLOWERS", "30000"))
     server = start_x_sandbox(followers=followers, rate_limits=False)
-    env = {**os.environ, **sync_env(elt_env)}
+    env = sync_env(elt_env)
     url = elt_env["ELT_WAREHOUSE_URL"]
     account = demo_account(server)
-    command = [
-        sys.executable,
-        "-m",
-        "extract.run",
-        "--network",
-        "x",
-        "--base-url",
-        server.base_url,
-        "--accounts",
-        "sandbox_news",
-        "--resource",
-        "followers",
-        "--chunk-pages",
-        "3",
-    ]
+    args = ("--accounts", "sandbox_news", "--resource", "followers", "--chunk-pages", "3")
     rng = random.Random(20261204)
     kills = 0
     for _ in range(5):
-        process = subprocess.Popen(
-            command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        process = start_sync(env, server, *args, output=subprocess.DEVNULL)
         # wait until this run has fetched a page or two, then kill it at a random instant
         start = sandbox_stats(server)["requests"].get("followers", 0)
         deadline = time.monotonic() + 60
@@ -90,16 +80,7 @@ def test_five_random_kills_during_a_sync(start_x_sandbox, elt_env):
             process.send_signal(signal.SIGKILL)
             kills += 1
         process.wait()
-    sync_ok(
-        sync_env(elt_env),
-        server,
-        "--accounts",
-        "sandbox_news",
-        "--resource",
-        "followers",
-        "--chunk-pages",
-        "3",
-    )
+    sync_ok(env, server, *args)
 
     assert kills >= 3
     assert_exact(url, server, account["id"])

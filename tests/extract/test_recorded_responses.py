@@ -6,7 +6,6 @@ import json
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,9 +13,10 @@ import pytest
 
 from extract.networks.x.source import parse_page
 from tests.support.cli import run_module
+from tests.support.recordings import recordings_dir
 from tests.support.sync import rows, sync_env
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "real" / "x"
+FIXTURES = recordings_dir("x")
 
 
 def recording(name: str) -> dict:

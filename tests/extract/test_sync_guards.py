@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -14,12 +12,12 @@ import psycopg2
 
 from extract.rawzone import S3RawZone
 from extract.sandbox import ChaosConfig
-from tests.support.cli import PROJECT_ROOT
 from tests.support.sync import (
     active_followers,
     rows,
     run_sync,
     sandbox_stats,
+    start_sync,
     sync_env,
     sync_ok,
 )
@@ -29,35 +27,14 @@ from tests.support.x_api import demo_account, truth_followers
 def test_a_second_sync_of_the_same_key_is_refused(start_x_sandbox, elt_env):
     # a 2-second rate-limit window keeps the first sync busy while the second starts
     server = start_x_sandbox(followers=40_000, rate_limit_window_s=2.0)
-    env = {**os.environ, **sync_env(elt_env), "COLUMNS": "200"}
+    env = sync_env(elt_env)
     url = elt_env["ELT_WAREHOUSE_URL"]
-    command = [
-        sys.executable,
-        "-m",
-        "extract.run",
-        "--network",
-        "x",
-        "--base-url",
-        server.base_url,
-        "--accounts",
-        "sandbox_news",
-        "--resource",
-        "followers",
-    ]
-    first = subprocess.Popen(
-        command,
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    args = ("--accounts", "sandbox_news", "--resource", "followers")
+    first = start_sync(env, server, *args)
     while not _has_pages(url):  # the first sync is under way
         assert first.poll() is None, first.communicate()
         time.sleep(0.05)
-    second = run_sync(
-        sync_env(elt_env), server, "--accounts", "sandbox_news", "--resource", "followers"
-    )
+    second = run_sync(env, server, *args)
     _, err = first.communicate(timeout=300)
     assert first.returncode == 0, err[-2000:]
     assert second.returncode == 3
@@ -75,31 +52,15 @@ def _has_pages(url: str) -> bool:
 
 def test_syncs_of_different_accounts_run_in_parallel(start_x_sandbox, elt_env):
     server = start_x_sandbox(followers=8_000, rate_limits=False)
-    env = {**os.environ, **sync_env(elt_env)}
+    env = sync_env(elt_env)
     url = elt_env["ELT_WAREHOUSE_URL"]
     processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "extract.run",
-                "--network",
-                "x",
-                "--base-url",
-                server.base_url,
-                "--accounts",
-                handle,
-            ],
-            env=env,
-            cwd=PROJECT_ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        start_sync(env, server, "--accounts", handle)
         for handle in ("sandbox_news", "quiet_mapmaker", "pg_tinkerer")
     ]
     for process in processes:
-        assert process.wait(300) == 0, process.stderr.read()[-2000:]
+        _, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err[-2000:]
     for handle in ("sandbox_news", "quiet_mapmaker", "pg_tinkerer"):
         account = demo_account(server, handle)
         assert active_followers(url, account["id"]) == set(truth_followers(server, account["id"]))

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.support.recordings import recordings_dir
 from tests.support.x_api import TOKEN, advance, api, demo_account
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "real" / "x"
-if not FIXTURES.is_dir():  # CI lays shared/ beside the clone
-    FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "real" / "x"
+FIXTURES = recordings_dir("x")
 
 # Keys the sandbox adds that the recordings predate or omit, each documented by X:
 # edit_history_tweet_ids (since 2022), resource_id (on problems since 2021), mention ids,

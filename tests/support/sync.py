@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from typing import Any
 
 import httpx
 import psycopg2
 
 from extract.sandbox import SandboxServer
-from tests.support.cli import run_module
+from tests.support.cli import PROJECT_ROOT, run_module
 from tests.support.x_api import TOKEN
 
 
@@ -29,6 +31,30 @@ def run_sync(
         *args,
         env={"COLUMNS": "200", **env},
         timeout=timeout,
+    )
+
+
+def start_sync(
+    env: dict[str, str], server: SandboxServer, *args: str, output: int | None = subprocess.PIPE
+) -> subprocess.Popen[str]:
+    """A sync running in the background, to kill or to race."""
+    command = [
+        sys.executable,
+        "-m",
+        "extract.run",
+        "--network",
+        "x",
+        "--base-url",
+        server.base_url,
+        *args,
+    ]
+    return subprocess.Popen(
+        command,
+        env={**os.environ, "COLUMNS": "200", **env},
+        cwd=PROJECT_ROOT,
+        stdout=output,
+        stderr=output,
+        text=True,
     )
 
 
