@@ -74,7 +74,7 @@ def test_tweepy_reports_per_item_errors_without_raising(start_x_sandbox):
 def test_tweepy_survives_rate_limits_and_429_bursts(start_x_sandbox):
     # 15 follower requests per 2-second window, plus chaos 429 bursts on a fifth of requests
     server = start_x_sandbox(
-        followers=30_000,
+        followers=18_000,
         rate_limit_window_s=2.0,
         chaos=ChaosConfig(probability=0.2, faults=("429",), seed=7, burst_seconds=1.0),
     )
