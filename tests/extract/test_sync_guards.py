@@ -78,7 +78,8 @@ def test_pacing_uses_the_budget_without_provoking_429(start_x_sandbox, elt_env):
 
 def test_chaos_sync_is_exact(start_x_sandbox, elt_env):
     chaos = ChaosConfig(probability=0.35, seed=5, slow_seconds=3.0, burst_seconds=1.0)
-    server = start_x_sandbox(followers=20_000, rate_limits=False, chaos=chaos)
+    followers = int(os.environ.get("ELT_DRILL_FOLLOWERS", "20000"))
+    server = start_x_sandbox(followers=followers, rate_limits=False, chaos=chaos)
     url = elt_env["ELT_WAREHOUSE_URL"]
     sync_ok(sync_env(elt_env, ELT_HTTP_TIMEOUT="1"), server, "--accounts", "sandbox_news")
     account = demo_account(server)
