@@ -48,6 +48,7 @@ create table if not exists {raw}.users (
     first_seen_at timestamptz not null,
     raw_key text not null,
     load_id text not null,
+    loaded_at timestamptz not null default now(),
     primary key (network, external_id)
 );
 create table if not exists {raw}.posts (
@@ -61,6 +62,7 @@ create table if not exists {raw}.posts (
     first_seen_at timestamptz not null,
     raw_key text not null,
     load_id text not null,
+    loaded_at timestamptz not null default now(),
     primary key (network, external_id)
 );
 create table if not exists {raw}.followers (
@@ -72,8 +74,12 @@ create table if not exists {raw}.followers (
     ended_at timestamptz,
     raw_key text not null,
     load_id text not null,
+    loaded_at timestamptz not null default now(),
     primary key (network, account_id, follower_id)
 );
+create index if not exists users_by_load on {raw}.users (loaded_at);
+create index if not exists posts_by_load on {raw}.posts (loaded_at);
+create index if not exists followers_by_load on {raw}.followers (loaded_at);
 """
 
 UPSERT_ENTITIES = """
@@ -95,7 +101,8 @@ with incoming as (
         content_hash = excluded.content_hash,
         changed_at = excluded.changed_at,
         raw_key = excluded.raw_key,
-        load_id = excluded.load_id
+        load_id = excluded.load_id,
+        loaded_at = now()
     where target.changed_at < excluded.changed_at
       and target.content_hash <> excluded.content_hash
     returning (xmax::text = '0') as inserted
@@ -123,7 +130,8 @@ with incoming as (
         ended_at = null,
         last_seen_at = excluded.last_seen_at,
         raw_key = excluded.raw_key,
-        load_id = excluded.load_id
+        load_id = excluded.load_id,
+        loaded_at = now()
     where target.ended_at is not null and target.ended_at < excluded.last_seen_at
     returning (xmax::text = '0') as inserted
 )
@@ -135,7 +143,7 @@ select
 
 END_UNSEEN_EDGES = """
 update {raw}.followers as edge
-set ended_at = %(ended_at)s, load_id = %(load_id)s
+set ended_at = %(ended_at)s, load_id = %(load_id)s, loaded_at = now()
 where edge.network = %(network)s
   and edge.account_id = %(account)s
   and edge.ended_at is null

@@ -140,6 +140,11 @@ def main(argv: list[str] | None = None) -> int:
         raw_zone = open_raw_zone()
         client = network.client(base_url, api_token, config.http_timeout_s(), args.max_wait)
         try:
+            if not args.handles and not demo:
+                raise UserError(
+                    "--accounts is required when syncing a configured API "
+                    "(the demo accounts exist only in the bundled sandbox)"
+                )
             accounts = resolve(network, client, args.handles or demo)
             with SyncProgress(console) as progress:
                 client.on_wait = progress.waiting

@@ -46,6 +46,12 @@ def test_bad_arguments(start_x_sandbox, elt_env, args, expected):
     assert after == before
 
 
+def test_accounts_are_required_with_credentials(start_x_sandbox, elt_env):
+    server = start_x_sandbox()
+    line = assert_one_line_error(run_sync(sync_env(elt_env), server))
+    assert "--accounts is required" in line
+
+
 def test_missing_credentials_for_a_real_api(elt_env):
     from tests.support.cli import run_module
 
