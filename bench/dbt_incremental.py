@@ -2,7 +2,7 @@
 
 Fills raw_x directly with SQL (this measures the models, not the extractor): one tracked
 account with N follower edges and N follower profiles, plus posts. Then:
-  1. `dbt build` (first build), then one changed row and `dbt run` (the steady state),
+  1. `dbt run` (first build), then one changed row per raw table and `dbt run` (steady state),
   2. a 1% change: 1% of edges end, 1% of follower profiles change (loaded_at = now()),
   3. `dbt run` (incremental) and `dbt run --full-refresh`, in that order, on the same data.
 Reported: the models' execution times from target/run_results.json, and dbt's wall time.
@@ -107,7 +107,7 @@ def bench(edges: int) -> None:
         fill_s = time.perf_counter() - began
         env = dbt_env(server.url(), home)
         target = home / "target-analytics"
-        first_s = dbt(env, "build")
+        first_s = dbt(env, "run")  # models only: the tests are not what is measured
         # Steady state: the marts' watermark is the last load, as after any regular sync
         # (the first incremental run after a bulk load reprocesses the whole bulk load).
         with conn, conn.cursor() as cur:

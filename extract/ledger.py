@@ -47,10 +47,6 @@ class Job:
     rows_updated: int
     rows_unchanged: int
 
-    @property
-    def key(self) -> str:
-        return f"{self.network}/{self.resource}/{self.account}"
-
 
 @dataclass(frozen=True)
 class PageRecord:
@@ -104,12 +100,6 @@ class Ledger:
 
     def job(self, job_id: int) -> Job | None:
         return self._job("job_id = %s", (job_id,))
-
-    def last_success(self, network: str, resource: str, account: str) -> Job | None:
-        return self._job(
-            "network = %s and resource = %s and account = %s and status = 'succeeded'",
-            (network, resource, account),
-        )
 
     def start_job(
         self,
