@@ -26,6 +26,7 @@ import psycopg2
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.sandbox_pages import start as start_sandbox_process  # noqa: E402
 from extract.warehouse.embedded import EmbeddedPostgres  # noqa: E402
 from tests.support.ports import free_port  # noqa: E402
 
@@ -41,25 +42,7 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="elt-bench-"))
     server = EmbeddedPostgres(home, free_port(), "bench")
     server.start()
-    port = free_port()
-    sandbox = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "extract.sandbox",
-            "--port",
-            str(port),
-            "--followers",
-            str(args.followers),
-            "--no-rate-limits",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    sandbox.stdout.readline()
-    base_url = f"http://127.0.0.1:{port}"
+    sandbox, base_url = start_sandbox_process(args.followers)
     env = {
         **os.environ,
         "ELT_HOME": str(home),
