@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable
 from typing import NoReturn
-
-log = logging.getLogger(__name__)
 
 EXIT_USER_ERROR = 2
 

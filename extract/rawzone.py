@@ -25,7 +25,6 @@ from extract import config
 from extract.errors import UserError
 
 REDACTED = "***"
-SECRET_HEADER_NAMES = frozenset({"authorization", "cookie", "set-cookie", "x-api-key"})
 SECRET_PARAM_NAMES = frozenset({"access_token", "key", "api_key", "bearer_token", "token"})
 
 

@@ -31,7 +31,6 @@ from extract.replay import replay
 from extract.sync import Outcome, SyncContext, SyncOptions, sync_resource
 from extract.warehouse import open_warehouse, warehouse_url
 
-log = logging.getLogger("extract.run")
 EARLIEST_DATE = datetime(2006, 3, 21, tzinfo=UTC)  # the first post on X
 EXIT_FAILED = 1
 EXIT_REFUSED = 3
