@@ -45,3 +45,11 @@ def http_timeout_s() -> float:
         return float(raw)
     except ValueError:
         raise UserError(f"ELT_HTTP_TIMEOUT must be a number of seconds, got {raw!r}") from None
+
+
+def http_attempts() -> int:
+    """Tries per request before a transient failure (5xx, timeout, garbled body) fails the job."""
+    raw = os.environ.get("ELT_HTTP_ATTEMPTS", "8")
+    if not raw.isdigit() or int(raw) < 1:
+        raise UserError(f"ELT_HTTP_ATTEMPTS must be a whole number >= 1, got {raw!r}")
+    return int(raw)

@@ -2,6 +2,10 @@
 
 ELT_FAULT_AT=after_archive:3 kills this process with SIGKILL the third time the sync reaches
 the `after_archive` boundary: no cleanup, no finally blocks, exactly like a power cut.
+ELT_FAULT_AT=after_ledger:3:stop stops it there instead (SIGSTOP), so a test can break the
+infrastructure under a process frozen at a known point and then let it go on (SIGCONT).
+ELT_FAULT_AT=dbt:<model> parks `dbt build` inside that model's transaction (the
+`fault_point` macro); the test kills dbt once PostgreSQL shows it there.
 """
 
 from __future__ import annotations
@@ -19,9 +23,14 @@ def fault_point(name: str) -> None:
     spec = os.environ.get(FAULT_ENV)
     if not spec:
         return
-    point, _, nth = spec.partition(":")
+    point, _, rest = spec.partition(":")
     if point != name:
         return
+    nth, _, action = rest.partition(":")
     _reached[name] += 1
     if _reached[name] >= int(nth or 1):
-        os.kill(os.getpid(), signal.SIGKILL)
+        if action == "stop":
+            _reached[name] = -(10**9)  # once: after SIGCONT the run goes on untouched
+            os.kill(os.getpid(), signal.SIGSTOP)
+        else:
+            os.kill(os.getpid(), signal.SIGKILL)

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from extract.pacing import HttpFailure, PacedClient
+from extract.pacing import HttpFailure, HttpSettings, PacedClient
 
 RESOURCES = ("profiles", "posts", "followers")
 
@@ -43,7 +43,23 @@ class Entity:
     @classmethod
     def of(cls, external_id: str, obj: dict[str, Any], **extra: str | None) -> Entity:
         payload = orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+        if b"\\u0000" in payload:  # PostgreSQL text and jsonb cannot hold U+0000
+            obj = without_nul(obj)
+            extra = {name: without_nul(value) for name, value in extra.items()}
+            payload = orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
         return cls(external_id, payload.decode(), hashlib.sha1(payload).hexdigest(), **extra)
+
+
+def without_nul(value: Any) -> Any:
+    """`value` with U+0000 in its strings and keys replaced by U+FFFD (the raw zone keeps the
+    original bytes; the raw tables keep what PostgreSQL can store)."""
+    if isinstance(value, str):
+        return value.replace("\0", "\ufffd")
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value
 
 
 @dataclass
@@ -84,9 +100,7 @@ class Network(Protocol):
     name: str
     default_base_url: str
 
-    def client(
-        self, base_url: str, token: str, timeout_s: float, max_wait_s: float
-    ) -> PacedClient: ...
+    def client(self, base_url: str, token: str, http: HttpSettings) -> PacedClient: ...
 
     def validate_handle(self, handle: str) -> bool: ...
 

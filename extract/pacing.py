@@ -63,6 +63,13 @@ class PauseRequired(Exception):
 
 
 @dataclass(frozen=True)
+class HttpSettings:
+    timeout_s: float = 10.0
+    attempts: int = 8
+    max_wait_s: float = 900.0
+
+
+@dataclass(frozen=True)
 class ApiResponse:
     method: str
     url: str  # without query string
@@ -162,7 +169,7 @@ class PacedClient:
     def _count_retry(self, state: RetryCallState) -> None:
         self.retries += 1
         outcome = state.outcome.exception() if state.outcome else None
-        log.warning("retrying after: %s", outcome)
+        log.info("retrying after: %s", outcome)
 
     def _get_once(self, endpoint: str, path: str, params: dict[str, str]) -> ApiResponse:
         assert self._http is not None
@@ -179,9 +186,14 @@ class PacedClient:
         status = response.status_code
         if status >= 500:
             raise TransientHttpError(f"HTTP {status}")
-        text = response.text
         try:
+            # JSON is UTF-8 (RFC 8259); httpx's lenient decoding would hide a garbled body
+            text = response.content.decode("utf-8")
             body = orjson.loads(text) if text else None
+        except UnicodeDecodeError:
+            if status == 200:
+                raise TransientHttpError("HTTP 200 with a body that is not UTF-8") from None
+            text, body = response.text, None
         except orjson.JSONDecodeError:
             body = None
         if status == 200 and not isinstance(body, dict):

@@ -21,10 +21,10 @@ import httpx
 from rich.console import Console
 
 from extract import config
-from extract.errors import UserError, run_cli
+from extract.errors import EXIT_FAILED, UserError, run_cli
 from extract.network import RESOURCES, Account, Network, Window
 from extract.networks import NETWORKS, load_network
-from extract.pacing import PacedClient
+from extract.pacing import HttpSettings, PacedClient
 from extract.progress import SyncProgress, summary_table
 from extract.rawzone import open_raw_zone
 from extract.replay import replay
@@ -32,7 +32,6 @@ from extract.sync import Outcome, SyncContext, SyncOptions, sync_resource
 from extract.warehouse import open_warehouse, warehouse_url
 
 EARLIEST_DATE = datetime(2006, 3, 21, tzinfo=UTC)  # the first post on X
-EXIT_FAILED = 1
 EXIT_REFUSED = 3
 
 
@@ -137,7 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     with api_endpoint(network, token, args.base_url, console) as (base_url, api_token, demo):
         conn = open_warehouse()
         raw_zone = open_raw_zone()
-        client = network.client(base_url, api_token, config.http_timeout_s(), args.max_wait)
+        client = network.client(
+            base_url,
+            api_token,
+            HttpSettings(config.http_timeout_s(), config.http_attempts(), args.max_wait),
+        )
         try:
             if not args.handles and not demo:
                 raise UserError(

@@ -19,9 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+import psycopg2
 from psycopg2.extensions import connection as Connection
 
-from extract.errors import UserError
+from extract.errors import RunAborted, UserError
 from extract.faults import fault_point
 from extract.ledger import Job, Ledger, PageRecord
 from extract.loading import LoadablePage, LoadCounts, RawLoader, Scan
@@ -31,6 +32,20 @@ from extract.rawzone import PageEnvelope, RawZone, page_key, redact_params, sha2
 from extract.warehouse.connection import connect
 
 log = logging.getLogger(__name__)
+
+
+class LoadFailed(Exception):
+    """The loader thread failed; the pages stay in the ledger and load on the next run."""
+
+
+def describe_infrastructure_error(error: BaseException) -> str:
+    """One line for a raw-zone or warehouse failure: the innermost cause, no traceback."""
+    if isinstance(error, UserError):
+        return str(error)
+    while error.__cause__ is not None or error.__context__ is not None:
+        error = error.__cause__ or error.__context__  # type: ignore[assignment]
+    what = "the warehouse failed" if isinstance(error, psycopg2.Error) else "loading failed"
+    return f"{what}: {' '.join(str(error).split()) or type(error).__name__}"
 
 
 class SyncListener(Protocol):
@@ -161,27 +176,36 @@ class ResourceSync:
             self.job, self.account, self.ctx.network.expected_pages(self.job.resource, self.account)
         )
         try:
-            self._load_archived_backlog()
-            while not self.job.cursor.get("fetch_done"):
-                self._fetch_next_page()
-            self._flush(wait=True)
-            self._finish()
-        except PauseRequired as pause:
-            self._flush(wait=True)
-            self.ledger.set_status(
-                self.job, "paused", str(pause), pause.resume_after, finished=False
-            )
-            self._close("paused", f"paused: {pause}; run the same command again to resume")
-        except (HttpFailure, PayloadError) as failure:
-            self._flush(wait=True)  # what was fetched is kept and loaded
-            self.ledger.set_status(self.job, "failed", str(failure))
-            self._close("failed", f"{failure}; the cursor is kept, job {self.job.job_id} failed")
+            try:
+                self._load_archived_backlog()
+                while not self.job.cursor.get("fetch_done"):
+                    self._fetch_next_page()
+                self._flush(wait=True)
+                self._finish()
+            except PauseRequired as pause:
+                self._flush(wait=True)
+                self.ledger.set_status(
+                    self.job, "paused", str(pause), pause.resume_after, finished=False
+                )
+                self._close("paused", f"paused: {pause}; run the same command again to resume")
+            except (HttpFailure, PayloadError) as failure:
+                self._flush(wait=True)  # what was fetched is kept and loaded
+                self.ledger.set_status(self.job, "failed", str(failure))
+                self._close(
+                    "failed", f"{failure}; the cursor is kept, job {self.job.job_id} failed"
+                )
         except KeyboardInterrupt:
             self.ledger.set_status(self.job, "interrupted", "interrupted by the user")
             raise
-        except UserError as error:  # raw zone or warehouse trouble mid-run
-            self._mark_failed_if_possible(str(error))
-            raise
+        except (UserError, LoadFailed, psycopg2.Error) as error:
+            # The raw zone or the warehouse failed under us: stop the whole run, resumably.
+            log.info("job %s aborted", self.job.job_id, exc_info=True)
+            reason = describe_infrastructure_error(error)
+            self._mark_failed_if_possible(reason)
+            raise RunAborted(
+                f"{self.job.resource} of @{self.account.username} stopped (job "
+                f"{self.job.job_id}): {reason}; run the same command again once it is fixed"
+            ) from None
         finally:
             self.loading.shutdown(wait=True)
             self.load_conn.close()
@@ -303,7 +327,12 @@ class ResourceSync:
     def _await_load(self) -> None:
         if self.in_flight is not None:
             future, self.in_flight = self.in_flight, None
-            self.outcome.counts += future.result()  # re-raises the loader's error here
+            try:
+                self.outcome.counts += future.result()
+            except (UserError, psycopg2.Error):
+                raise
+            except Exception as exc:  # dlt wraps the warehouse's error in its own
+                raise LoadFailed(exc) from exc
 
     def _finish(self) -> None:
         pages = self.ledger.batch_pages(self.job, unloaded_only=False)

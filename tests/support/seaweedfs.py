@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import boto3
@@ -33,6 +33,7 @@ class SeaweedS3:
     workdir: Path
     endpoint_url: str = ""
     process: subprocess.Popen[bytes] | None = None
+    ports: dict[str, int] = field(default_factory=dict)  # kept: a restart serves the same URL
 
     def client(self):
         return boto3.client(
@@ -72,8 +73,9 @@ class SeaweedS3:
                 }
             )
         )
-        s3_port = free_port()
-        self.endpoint_url = f"http://127.0.0.1:{s3_port}"
+        if not self.ports:
+            self.ports = {flag: free_port() for flag in ("s3.port", *PORT_FLAGS)}
+        self.endpoint_url = f"http://127.0.0.1:{self.ports['s3.port']}"
         args = [
             weed,
             "server",
@@ -81,15 +83,14 @@ class SeaweedS3:
             "-ip=127.0.0.1",
             "-ip.bind=127.0.0.1",
             "-s3",
-            f"-s3.port={s3_port}",
             f"-s3.config={config}",
             "-s3.port.iceberg=0",
             "-s3.port.lance=0",
             "-master.volumeSizeLimitMB=64",
             "-volume.max=0",
         ]
-        args += [f"-{flag}={free_port()}" for flag in PORT_FLAGS]
-        log = open(self.workdir / "weed.log", "wb")  # noqa: SIM115 - lives as long as the server
+        args += [f"-{flag}={port}" for flag, port in self.ports.items()]
+        log = open(self.workdir / "weed.log", "ab")  # noqa: SIM115 - lives as long as the server
         self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         self._wait_ready(timeout)
 

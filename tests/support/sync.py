@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -56,6 +58,25 @@ def start_sync(
         stderr=output,
         text=True,
     )
+
+
+def stopped_at(
+    env: dict[str, str], server: SandboxServer, point: str, *args: str
+) -> subprocess.Popen[str]:
+    """A sync frozen (SIGSTOP) by its own fault hook at `point` ("after_ledger:3"): the test can
+    break the infrastructure under it at a known place, then SIGCONT it."""
+    process = start_sync({**env, "ELT_FAULT_AT": f"{point}:stop"}, server, *args)
+    deadline = time.monotonic() + 120
+    while _state(process.pid) != "T":
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the sync never reached its fault point"
+        time.sleep(0.05)
+    return process
+
+
+def _state(pid: int) -> str:
+    # /proc/<pid>/stat: "pid (comm) state ...", comm may hold spaces
+    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
 
 
 def sync_ok(env: dict[str, str], server: SandboxServer, *args: str) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from extract.network import Account, PageRequest, PageRows, Window
 from extract.networks.x import client, settings, source
-from extract.pacing import HttpFailure, PacedClient
+from extract.pacing import HttpFailure, HttpSettings, PacedClient
 
 
 @dataclass(frozen=True)
@@ -15,8 +15,8 @@ class XNetwork:
     name: str = "x"
     default_base_url: str = settings.DEFAULT_BASE_URL
 
-    def client(self, base_url: str, token: str, timeout_s: float, max_wait_s: float) -> PacedClient:
-        return client.x_client(base_url, token, timeout_s, max_wait_s)
+    def client(self, base_url: str, token: str, http: HttpSettings) -> PacedClient:
+        return client.x_client(base_url, token, http)
 
     def validate_handle(self, handle: str) -> bool:
         return client.valid_handle(handle)

@@ -9,7 +9,7 @@ import httpx
 
 from extract.network import Account, PageRequest, Window
 from extract.networks.x import settings
-from extract.pacing import HttpFailure, PacedClient
+from extract.pacing import HttpFailure, HttpSettings, PacedClient
 
 
 def parse_rate_limit(headers: httpx.Headers) -> tuple[int, float] | None:
@@ -23,13 +23,14 @@ def parse_rate_limit(headers: httpx.Headers) -> tuple[int, float] | None:
         return None
 
 
-def x_client(base_url: str, token: str, timeout_s: float, max_wait_s: float) -> PacedClient:
+def x_client(base_url: str, token: str, http: HttpSettings) -> PacedClient:
     return PacedClient(
         base_url=base_url,
         auth_headers={"Authorization": f"Bearer {token}"},
         parse_rate_limit=parse_rate_limit,
-        timeout_s=timeout_s,
-        max_wait_s=max_wait_s,
+        timeout_s=http.timeout_s,
+        max_wait_s=http.max_wait_s,
+        attempts=http.attempts,
     )
 
 

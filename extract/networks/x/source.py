@@ -55,10 +55,15 @@ def _post(obj: dict[str, Any], account_id: str) -> Entity:
     return Entity.of(post_id, obj, author_id=author_id, created_at=created_at)
 
 
-def _meta(body: dict[str, Any]) -> dict[str, Any]:
-    meta = body.get("meta", {})
+def _meta(body: dict[str, Any], data: list[dict[str, Any]]) -> dict[str, Any]:
+    meta = body.get("meta")
     if not isinstance(meta, dict):
-        raise PayloadError("'meta' is not an object")
+        raise PayloadError("a page without a 'meta' object")
+    # X counts every page (0 for an empty one). Requiring it is what keeps a blank or cut-down
+    # 200 from passing as the last page of a scan, which would end every edge not seen.
+    count = meta.get("result_count")
+    if type(count) is not int or count != len(data):
+        raise PayloadError(f"'meta.result_count' is {str(count)[:20]!r} for {len(data)} objects")
     token = meta.get("next_token")
     if token is not None and not isinstance(token, str):
         raise PayloadError("'meta.next_token' is not a string")
@@ -70,7 +75,7 @@ def parse_page(resource: str, account_id: str, body: Any) -> PageRows:
     errors = body.get("errors", []) if isinstance(body.get("errors"), list) else []
     if resource == "profiles":
         return PageRows(users=[_user(obj) for obj in data], item_errors=errors)
-    meta = _meta(body)
+    meta = _meta(body, data)
     if resource == "followers":
         users = [_user(obj) for obj in data]
         return PageRows(
