@@ -4,7 +4,7 @@ ELT_FAULT_AT=after_archive:3 kills this process with SIGKILL the third time the 
 the `after_archive` boundary: no cleanup, no finally blocks, exactly like a power cut.
 ELT_FAULT_AT=after_ledger:3:stop stops it there instead (SIGSTOP), so a test can break the
 infrastructure under a process frozen at a known point and then let it go on (SIGCONT).
-ELT_FAULT_AT=dbt:<model> parks `dbt build` inside that model's transaction (the
+ELT_FAULT_AT=dbt:<model> parks `dbt build` after that model's statements, before commit (the
 `fault_point` macro); the test kills dbt once PostgreSQL shows it there.
 """
 

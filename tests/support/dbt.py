@@ -44,3 +44,14 @@ def dbt(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Compl
 def mart_rows(url: str, schema: str, mart: str) -> list[tuple[Any, ...]]:
     """All rows of a mart as text tuples, sorted: comparable across schemas."""
     return sorted(rows(url, f"select t::text from {schema}.{mart} as t"))
+
+
+def start_dbt(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [DBT, *args],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )

@@ -28,6 +28,10 @@ def truth_followers(server: SandboxServer, user_id: str) -> list[str]:
     ]
 
 
+def truth_posts(server: SandboxServer, user_id: str) -> list[str]:
+    return httpx.get(f"{server.base_url}/_sandbox/truth/posts/{user_id}", timeout=60).json()["ids"]
+
+
 def advance(server: SandboxServer, seconds: int) -> dict[str, Any]:
     return httpx.post(f"{server.base_url}/_sandbox/advance", params={"seconds": seconds}).json()
 
