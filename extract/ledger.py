@@ -60,6 +60,7 @@ class PageRecord:
     newest_id: str | None
     oldest_id: str | None
     fetched_at: datetime
+    item_errors: list[dict[str, Any]] | None = None  # the API's per-item errors in the page
 
 
 class Ledger:
@@ -178,8 +179,8 @@ class Ledger:
         with self.conn, self.conn.cursor() as cur:
             cur.execute(
                 "insert into ops.sync_pages (job_id, seq, token_in, token_out, raw_key, sha256, "
-                "rows, newest_id, oldest_id, fetched_at) "
-                "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                "rows, newest_id, oldest_id, fetched_at, item_errors) "
+                "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 (
                     page.job_id,
                     page.seq,
@@ -191,6 +192,7 @@ class Ledger:
                     page.newest_id,
                     page.oldest_id,
                     page.fetched_at,
+                    Json(page.item_errors) if page.item_errors else None,
                 ),
             )
             cur.execute(

@@ -190,6 +190,12 @@ def report(console: Console, outcomes: list[Outcome], waits: int, retries: int) 
     console.print(summary_table(outcomes))
     console.print(f"rate-limit waits: {waits}, retried requests: {retries}")
     for outcome in outcomes:
+        if outcome.item_errors:
+            print(
+                f"warning: {outcome.resource} of @{outcome.account.username}: the API reported "
+                f"{outcome.item_errors} per-item errors, kept in ops.sync_pages.item_errors",
+                file=sys.stderr,
+            )
         if outcome.status in ("failed", "refused", "paused"):
             stream = sys.stdout if outcome.status == "paused" else sys.stderr
             print(

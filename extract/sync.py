@@ -88,6 +88,7 @@ class Outcome:
     reloaded: int = 0  # pages loaded from the raw zone without an API call
     counts: LoadCounts = field(default_factory=LoadCounts)
     ended_edges: int = 0
+    item_errors: int = 0  # per-item errors the API reported, kept in ops.sync_pages
 
 
 def new_batch_id() -> str:
@@ -276,8 +277,10 @@ class ResourceSync:
             rows.newest_id,
             rows.oldest_id,
             fetched_at,
+            rows.item_errors,
         )
         self.ledger.record_page(self.job, record, next_cursor)
+        self.outcome.item_errors += len(rows.item_errors)
         fault_point("after_ledger")
         self._queue(LoadablePage(record.raw_key, seq, fetched_at, rows))
         self.ctx.listener.page(self.job, rows.row_count)

@@ -31,7 +31,7 @@ def _checked_id(obj: dict[str, Any], what: str) -> str:
 def _user(obj: dict[str, Any]) -> Entity:
     user_id = _checked_id(obj, "user")
     username = obj.get("username")
-    if not isinstance(username, str):
+    if not isinstance(username, str) or not username:
         raise PayloadError(f"user {user_id} has no username")
     return Entity.of(user_id, obj, username=username)
 
