@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import sys
 import threading
 import time
 from collections import Counter
@@ -103,6 +104,14 @@ class Stats:
             self.statuses.clear()
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that goes away mid-response (killed by a fault test, timed out) is normal
+        # here; anything else still gets the standard report.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class SandboxServer:
     """Serves one emulator on 127.0.0.1 in a background thread."""
 
@@ -111,7 +120,7 @@ class SandboxServer:
         self.chaos = Chaos(chaos)
         self.stats = Stats()
         handler = type("Handler", (_Handler,), {"sandbox": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.httpd = _QuietServer(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
