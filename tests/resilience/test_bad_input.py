@@ -85,17 +85,31 @@ def test_rejected_credentials_fail_fast_and_keep_the_cursor(start_x_sandbox, elt
             {"ELT_WAREHOUSE_URL": "postgresql://postgres:x@127.0.0.1:{port}/elt"},
             "cannot connect to the warehouse",
         ),
+        ({"ELT_WAREHOUSE_URL": "{wrong_password}"}, "password authentication failed"),
         ({"ELT_RAW_ZONE": "s3://no-such-bucket-here/elt"}, "raw zone"),
         ({"ELT_RAW_ZONE": "ftp://somewhere/elt"}, "ELT_RAW_ZONE must be"),
         ({"ELT_HTTP_TIMEOUT": "soon"}, "ELT_HTTP_TIMEOUT"),
+        ({"ELT_HTTP_ATTEMPTS": "0"}, "ELT_HTTP_ATTEMPTS must be a whole number >= 1"),
     ],
-    ids=["unreachable-warehouse", "unknown-bucket", "bad-raw-zone-url", "bad-timeout"],
+    ids=[
+        "unreachable-warehouse",
+        "wrong-password",
+        "unknown-bucket",
+        "bad-raw-zone-url",
+        "bad-timeout",
+        "no-attempts",
+    ],
 )
 def test_bad_configuration(start_x_sandbox, elt_env, s3_server, setting, expected):
     server = start_x_sandbox()
     env = sync_env(elt_env, **s3_server.env)
-    env.update({k: v.format(port=free_port()) for k, v in setting.items()})
+    url = elt_env["ELT_WAREHOUSE_URL"]
+    wrong_password = url.replace(url.split(":")[2].split("@")[0], "not-the-password")
+    env.update(
+        {k: v.format(port=free_port(), wrong_password=wrong_password) for k, v in setting.items()}
+    )
     result = run_sync(env, server, "--accounts", "sandbox_news")
-    assert expected in assert_one_line_error(result)
+    line = assert_one_line_error(result)
+    assert expected in line and "not-the-password" not in line
     if "ELT_WAREHOUSE_URL" not in setting:
         assert rows(elt_env["ELT_WAREHOUSE_URL"], "select count(*) from ops.sync_pages") == [(0,)]
