@@ -41,6 +41,7 @@ SYNC_PAGES_COLUMNS = {
     "oldest_id",
     "fetched_at",
     "load_id",
+    "item_errors",  # beyond DESIGN.md: the API's per-item errors inside a good page
 }
 
 

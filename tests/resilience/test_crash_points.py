@@ -32,8 +32,22 @@ def assert_exact(url: str, server, account_id: str) -> None:
     ]
 
 
+def mart_differences(url: str, server, account_id: str) -> tuple[int, int, int]:
+    """(lost, extra, duplicated) active followers of fct_follows against the source's truth."""
+    active = [
+        r[0]
+        for r in rows(
+            url,
+            "select follower_id from analytics.fct_follows where account_id = %s and is_active",
+            (account_id,),
+        )
+    ]
+    truth = set(truth_followers(server, account_id))
+    return len(truth - set(active)), len(set(active) - truth), len(active) - len(set(active))
+
+
 @pytest.mark.parametrize("point", POINTS)
-def test_kill_at_each_boundary_then_resume(start_x_sandbox, elt_env, point):
+def test_kill_at_each_boundary_then_resume(start_x_sandbox, elt_env, tmp_path, point):
     server = start_x_sandbox(followers=5_000, rate_limits=False)
     env = sync_env(elt_env)
     url = elt_env["ELT_WAREHOUSE_URL"]
@@ -53,6 +67,8 @@ def test_kill_at_each_boundary_then_resume(start_x_sandbox, elt_env, point):
         ("interrupted", None),
         ("succeeded", jobs[0][0]),
     ]
+    dbt(dbt_env(url, tmp_path), "run", "--select", "+fct_follows")
+    assert mart_differences(url, server, account["id"]) == (0, 0, 0)
 
 
 def test_random_kills_during_a_sync(start_x_sandbox, elt_env, tmp_path):
@@ -105,20 +121,12 @@ def test_random_kills_during_a_sync(start_x_sandbox, elt_env, tmp_path):
 
     # and the marts built on top hold exactly the source's followers
     dbt(dbt_env(url, tmp_path), "build")
-    marts = rows(
-        url,
-        "select follower_id from analytics.fct_follows where account_id = %s and is_active",
-        (account["id"],),
-    )
-    truth = set(truth_followers(server, account["id"]))
-    active = [r[0] for r in marts]
-    lost, extra = truth - set(active), set(active) - truth
-    duplicates = len(active) - len(set(active))
-    assert (lost, extra, duplicates) == (set(), set(), 0)
+    lost, extra, duplicates = mart_differences(url, server, account["id"])
+    assert (lost, extra, duplicates) == (0, 0, 0)
     print(
         f"\ndrill: {followers} followers, {kills_wanted} kills survived, {len(chain)} jobs, "
         f"pages refetched per restart {refetched[:-1]} (total {sum(refetched)}), "
-        f"rows lost {len(lost)}, duplicates {duplicates}, {elapsed:.0f} s"
+        f"rows lost {lost}, duplicates {duplicates}, {elapsed:.0f} s"
     )
 
 
@@ -126,7 +134,7 @@ def fetched_pages(server) -> int:
     return sandbox_stats(server)["requests"].get("followers", 0)
 
 
-def test_an_interrupted_scan_ends_no_edge(start_x_sandbox, elt_env):
+def test_an_interrupted_scan_ends_no_edge(start_x_sandbox, elt_env, tmp_path):
     server = start_x_sandbox(followers=6_000, rate_limits=False)
     env = sync_env(elt_env)
     url = elt_env["ELT_WAREHOUSE_URL"]
@@ -146,6 +154,14 @@ def test_an_interrupted_scan_ends_no_edge(start_x_sandbox, elt_env):
     }
     assert ended == before - after and ended
     assert_exact(url, server, account["id"])
+    dbt(dbt_env(url, tmp_path), "run", "--select", "+fct_follows")
+    assert mart_differences(url, server, account["id"]) == (0, 0, 0)
+    unfollowed = rows(
+        url,
+        "select follower_id from analytics.fct_follows where account_id = %s and not is_active",
+        (account["id"],),
+    )
+    assert {r[0] for r in unfollowed} == ended
 
 
 def test_an_expired_page_token_restarts_the_scan_in_the_same_batch(start_x_sandbox, elt_env):
