@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,6 +12,7 @@ import pytest
 from extract.networks.x.source import parse_page
 from tests.support.cli import run_module
 from tests.support.recordings import recordings_dir
+from tests.support.stub_http import StubHandler, serving
 from tests.support.sync import rows, sync_env
 
 FIXTURES = recordings_dir("x")
@@ -53,28 +52,22 @@ def test_every_successful_recording_parses(name):
     assert page.item_errors == recorded["body"].get("errors", [])
 
 
-class RecordedApi(BaseHTTPRequestHandler):
+class RecordedApi(StubHandler):
     """Serves recorded bodies (with their recorded headers) by path and page token."""
 
     routes: ClassVar[dict[tuple[str, bool], str]] = {}
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
-        query = parse_qs(parts.query)
-        paged = "pagination_token" in query
+        paged = "pagination_token" in parse_qs(parts.query)
         shape = re.sub(r"/\d{3,}", "/:id", parts.path)
         recorded = recording(self.routes[(shape, paged)])
-        body = json.dumps(recorded["body"]).encode()
-        self.send_response(recorded["status"])
-        for name, value in recorded["headers"].items():
-            if name.startswith("x-rate-limit") or name == "content-type":
-                self.send_header(name, value)
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        headers = {
+            name: value
+            for name, value in recorded["headers"].items()
+            if name.startswith("x-rate-limit") or name == "content-type"
+        }
+        self.reply(recorded["status"], headers, json.dumps(recorded["body"]).encode())
 
 
 def test_recorded_responses_sync_end_to_end(elt_env):
@@ -89,21 +82,17 @@ def test_recorded_responses_sync_end_to_end(elt_env):
         ("/2/users/:id/tweets", False): "tweepy_get_users_tweets_default.json",
         ("/2/users/:id/tweets", True): "postman_search_recent_expansions_author_referenced.json",
     }
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordedApi)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serving(RecordedApi) as server:
         result = run_module(
             "extract.run",
             "--network",
             "x",
             "--base-url",
-            f"http://127.0.0.1:{server.server_address[1]}",
+            server.base_url,
             "--accounts",
             "TwitterNYC,twitterrrrrrr",
             env=sync_env(elt_env),
         )
-    finally:
-        server.shutdown()
     assert result.returncode == 0, result.stderr[-2000:]
     assert "warning: skipped @twitterrrrrrr: Could not find user" in result.stderr
     url = elt_env["ELT_WAREHOUSE_URL"]

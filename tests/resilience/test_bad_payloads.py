@@ -6,11 +6,8 @@ generated bodies; a table drives the real CLI through a proxy that corrupts one 
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
 import httpx
@@ -25,6 +22,7 @@ from extract.network import PageRows, PayloadError, without_nul
 from extract.networks.x.source import parse_page
 from extract.warehouse.migrations import apply_migrations
 from tests.support.cli import assert_one_line_error
+from tests.support.stub_http import StubHandler, serving
 from tests.support.sync import row_versions, rows, run_sync, sync_env, sync_ok
 
 # -- generated bodies ------------------------------------------------------------------------
@@ -185,7 +183,7 @@ BAD_FOLLOWER_PAGES = {
 }
 
 
-class CorruptingProxy(BaseHTTPRequestHandler):
+class CorruptingProxy(StubHandler):
     """Forwards to the sandbox, but answers the followers endpoint with a bad 200."""
 
     upstream: ClassVar[str] = ""
@@ -194,38 +192,18 @@ class CorruptingProxy(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if "/followers" in self.path:
             content_type, body = self.bad
-            status, headers = 200, {"content-type": content_type.decode()}
-        else:
-            reply = httpx.get(
-                self.upstream + self.path,
-                headers={"Authorization": self.headers["Authorization"]},
-            )
-            status, body = reply.status_code, reply.content
-            kept = ("x-rate", "content-type")
-            headers = {k: v for k, v in reply.headers.items() if k.startswith(kept)}
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def corrupting_proxy() -> Iterator[Any]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), CorruptingProxy)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
+            self.reply(200, {"content-type": content_type.decode()}, body)
+            return
+        upstream = httpx.get(
+            self.upstream + self.path, headers={"Authorization": self.headers["Authorization"]}
+        )
+        kept = ("x-rate", "content-type")
+        headers = {k: v for k, v in upstream.headers.items() if k.startswith(kept)}
+        self.reply(upstream.status_code, headers, upstream.content)
 
 
 @pytest.mark.parametrize("case", BAD_FOLLOWER_PAGES)
-def test_a_bad_page_fails_the_job_in_one_line_and_changes_nothing(
-    start_x_sandbox, elt_env, corrupting_proxy, case
-):
+def test_a_bad_page_fails_the_job_in_one_line_and_changes_nothing(start_x_sandbox, elt_env, case):
     server = start_x_sandbox(followers=2_000, rate_limits=False)
     env = sync_env(elt_env, ELT_HTTP_ATTEMPTS="2")
     url = elt_env["ELT_WAREHOUSE_URL"]
@@ -235,8 +213,8 @@ def test_a_bad_page_fails_the_job_in_one_line_and_changes_nothing(
 
     content_type, body, expected = BAD_FOLLOWER_PAGES[case]
     CorruptingProxy.upstream, CorruptingProxy.bad = server.base_url, (content_type, body)
-    proxy = type("Proxy", (), {"base_url": f"http://127.0.0.1:{corrupting_proxy.server_port}"})
-    result = run_sync(env, proxy, "--accounts", "sandbox_news", "--resource", "followers")
+    with serving(CorruptingProxy) as proxy:
+        result = run_sync(env, proxy, "--accounts", "sandbox_news", "--resource", "followers")
     assert result.returncode == 1
     line = assert_one_line_error(result)
     assert "followers of @sandbox_news" in line and expected in line, line

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from extract.faults import POINTS
-from tests.support.dbt import dbt, dbt_env
+from tests.support.dbt import active_mart_follows, dbt, dbt_env
 from tests.support.sync import (
     active_followers,
     rows,
@@ -34,14 +34,7 @@ def assert_exact(url: str, server, account_id: str) -> None:
 
 def mart_differences(url: str, server, account_id: str) -> tuple[int, int, int]:
     """(lost, extra, duplicated) active followers of fct_follows against the source's truth."""
-    active = [
-        r[0]
-        for r in rows(
-            url,
-            "select follower_id from analytics.fct_follows where account_id = %s and is_active",
-            (account_id,),
-        )
-    ]
+    active = active_mart_follows(url, account_id)
     truth = set(truth_followers(server, account_id))
     return len(truth - set(active)), len(set(active) - truth), len(active) - len(set(active))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.support.dbt import dbt, dbt_env, start_dbt
+from tests.support.dbt import active_mart_follows, dbt, dbt_env, start_dbt
 from tests.support.sync import rows, sync_env, sync_ok
 from tests.support.x_api import advance, demo_account, truth_followers, truth_posts
 
@@ -28,14 +28,7 @@ def parked_backend(url: str, marker: str, process) -> int:
 
 
 def active_follows(url: str, account_id: str) -> set[str]:
-    return {
-        r[0]
-        for r in rows(
-            url,
-            "select follower_id from analytics.fct_follows where account_id = %s and is_active",
-            (account_id,),
-        )
-    }
+    return set(active_mart_follows(url, account_id))
 
 
 def test_a_dbt_build_killed_before_a_mart_commits(start_x_sandbox, elt_env, tmp_path):

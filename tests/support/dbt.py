@@ -55,3 +55,13 @@ def start_dbt(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
         stderr=subprocess.DEVNULL,
         text=True,
     )
+
+
+def active_mart_follows(url: str, account_id: str, schema: str = "analytics") -> list[str]:
+    """Active follower ids of an account in fct_follows (a list: duplicates must show)."""
+    found = rows(
+        url,
+        f"select follower_id from {schema}.fct_follows where account_id = %s and is_active",
+        (account_id,),
+    )
+    return [r[0] for r in found]
