@@ -29,7 +29,7 @@ from tests.support.sync import rows, run_sync, sync_env, sync_ok
 def test_bad_arguments(start_x_sandbox, elt_env, args, expected):
     server = start_x_sandbox()
     env = sync_env(elt_env)
-    sync_ok(env, server, "--accounts", "pg_tinkerer", "--resource", "posts")
+    sync_ok(env, server, "--accounts", "pg_tinkerer", "--resource", "profiles")
     before = rows(
         elt_env["ELT_WAREHOUSE_URL"],
         "select job_id, status, cursor::text from ops.sync_jobs order by job_id",

@@ -107,7 +107,7 @@ def test_any_body_parses_or_is_refused_with_a_payload_error(body):
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(page_body=follower_pages())
 def test_accepted_pages_are_stored_exactly(database_url, tmp_path, page_body):

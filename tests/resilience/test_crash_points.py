@@ -67,7 +67,7 @@ def test_kill_at_each_boundary_then_resume(start_x_sandbox, elt_env, tmp_path, p
 def test_random_kills_during_a_sync(start_x_sandbox, elt_env, tmp_path):
     """The drill. Short in CI; the long one (README, docs/resilience.md) is
     ELT_DRILL_FOLLOWERS=1000000 ELT_DRILL_KILLS=50 on the same test."""
-    followers = int(os.environ.get("ELT_DRILL_FOLLOWERS", "30000"))
+    followers = int(os.environ.get("ELT_DRILL_FOLLOWERS", "20000"))
     kills_wanted = int(os.environ.get("ELT_DRILL_KILLS", "5"))
     server = start_x_sandbox(followers=followers, rate_limits=False)
     env = sync_env(elt_env)
