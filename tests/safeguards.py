@@ -76,15 +76,31 @@ SAFEGUARDS = (
 )
 
 
+LOCAL_STATE = (
+    ".git",
+    ".venv",
+    ".elt*",
+    ".*_cache",
+    ".hypothesis",
+    "*.egg-info",
+    "__pycache__",
+    "target",
+    "logs",
+    "dbt_packages",
+)
+
+
 def scratch_copy() -> Path:
+    """The project's files (tracked ones, or all but local state outside git) in a temp dir."""
     target = Path(tempfile.mkdtemp(prefix="elt-safeguards-")) / "project"
-    files = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
-    ).stdout.split(b"\0")
-    for name in filter(None, files):
-        destination = target / name.decode()
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True)
+    if listed.returncode != 0:  # not a git checkout (an exported tree)
+        shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(*LOCAL_STATE))
+        return target
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        destination = target / name
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name.decode(), destination)
+        shutil.copy2(ROOT / name, destination)
     return target
 
 
