@@ -183,23 +183,67 @@ BAD_FOLLOWER_PAGES = {
 }
 
 
-class CorruptingProxy(StubHandler):
-    """Forwards to the sandbox, but answers the followers endpoint with a bad 200."""
+class SandboxProxy(StubHandler):
+    """Forwards to the sandbox; subclasses rewrite the followers endpoint's answer."""
 
     upstream: ClassVar[str] = ""
-    bad: ClassVar[tuple[bytes, bytes]] = (b"", b"")
 
     def do_GET(self) -> None:
-        if "/followers" in self.path:
-            content_type, body = self.bad
-            self.reply(200, {"content-type": content_type.decode()}, body)
-            return
         upstream = httpx.get(
             self.upstream + self.path, headers={"Authorization": self.headers["Authorization"]}
         )
         kept = ("x-rate", "content-type")
         headers = {k: v for k, v in upstream.headers.items() if k.startswith(kept)}
-        self.reply(upstream.status_code, headers, upstream.content)
+        if "/followers" in self.path:
+            headers, body = self.followers(headers, upstream.content)
+            self.reply(200, headers, body)
+        else:
+            self.reply(upstream.status_code, headers, upstream.content)
+
+    def followers(self, headers: dict[str, str], body: bytes) -> tuple[dict[str, str], bytes]:
+        return headers, body
+
+
+class CorruptingProxy(SandboxProxy):
+    """Answers the followers endpoint with a bad 200."""
+
+    bad: ClassVar[tuple[bytes, bytes]] = (b"", b"")
+
+    def followers(self, headers: dict[str, str], body: bytes) -> tuple[dict[str, str], bytes]:
+        content_type, bad_body = self.bad
+        return {"content-type": content_type.decode()}, bad_body
+
+
+ITEM_ERROR = {
+    "resource_id": "1234567",
+    "resource_type": "user",
+    "title": "Forbidden",
+    "detail": "User has been suspended: [1234567].",
+    "type": "https://api.twitter.com/2/problems/resource-not-found",
+}
+
+
+class ItemErrorProxy(SandboxProxy):
+    """Adds a per-item error, as X reports one, to every good followers page."""
+
+    def followers(self, headers: dict[str, str], body: bytes) -> tuple[dict[str, str], bytes]:
+        return headers, orjson.dumps({**orjson.loads(body), "errors": [ITEM_ERROR]})
+
+
+def test_per_item_errors_are_recorded_and_the_rest_is_loaded(start_x_sandbox, elt_env):
+    server = start_x_sandbox(followers=2_500, rate_limits=False)
+    url = elt_env["ELT_WAREHOUSE_URL"]
+    ItemErrorProxy.upstream = server.base_url
+    with serving(ItemErrorProxy) as proxy:
+        result = run_sync(sync_env(elt_env), proxy, "--accounts", "sandbox_news")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stderr.strip().splitlines() == [
+        "warning: followers of @sandbox_news: the API reported 3 per-item errors, "
+        "kept in ops.sync_pages.item_errors"
+    ]
+    recorded = rows(url, "select item_errors from ops.sync_pages where item_errors is not null")
+    assert recorded == [([ITEM_ERROR],)] * 3
+    assert rows(url, "select count(*) from raw_x.followers where ended_at is null") == [(2_500,)]
 
 
 @pytest.mark.parametrize("case", BAD_FOLLOWER_PAGES)
