@@ -28,9 +28,5 @@ def fault_point(name: str) -> None:
         return
     nth, _, action = rest.partition(":")
     _reached[name] += 1
-    if _reached[name] >= int(nth or 1):
-        if action == "stop":
-            _reached[name] = -(10**9)  # once: after SIGCONT the run goes on untouched
-            os.kill(os.getpid(), signal.SIGSTOP)
-        else:
-            os.kill(os.getpid(), signal.SIGKILL)
+    if _reached[name] == int(nth or 1):  # once: after SIGCONT the run goes on untouched
+        os.kill(os.getpid(), signal.SIGSTOP if action == "stop" else signal.SIGKILL)

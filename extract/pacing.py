@@ -92,9 +92,7 @@ class PacedClient:
     base_url: str
     auth_headers: dict[str, str]
     parse_rate_limit: RateLimitParser
-    timeout_s: float = 10.0
-    max_wait_s: float = 900.0
-    attempts: int = 8
+    http: HttpSettings = field(default_factory=HttpSettings)
     kept_headers: tuple[str, ...] = ("content-type", "date")
     on_wait: WaitListener | None = None
     _budgets: dict[str, Budget] = field(default_factory=dict)
@@ -106,7 +104,7 @@ class PacedClient:
         self._http = httpx.Client(
             base_url=self.base_url,
             headers=self.auth_headers,
-            timeout=httpx.Timeout(self.timeout_s, connect=5.0),
+            timeout=httpx.Timeout(self.http.timeout_s, connect=5.0),
         )
 
     def close(self) -> None:
@@ -138,7 +136,7 @@ class PacedClient:
         seconds = epoch_s - time.time()
         if seconds <= 0:
             return
-        if seconds > self.max_wait_s:
+        if seconds > self.http.max_wait_s:
             raise PauseRequired(datetime.fromtimestamp(epoch_s, tz=UTC), reason)
         self.waits += 1
         log.info("%s: waiting %.0fs", reason, seconds)
@@ -155,7 +153,7 @@ class PacedClient:
         retrying = Retrying(
             retry=retry_if_exception_type(TransientHttpError),
             wait=wait_exponential_jitter(initial=0.5, max=20.0, jitter=1.0),
-            stop=stop_after_attempt(self.attempts),
+            stop=stop_after_attempt(self.http.attempts),
             before_sleep=self._count_retry,
             reraise=True,
         )
@@ -163,7 +161,7 @@ class PacedClient:
             return retrying(self._get_once, endpoint, path, params)
         except TransientHttpError as exc:
             raise HttpFailure(
-                f"{endpoint}: gave up after {self.attempts} attempts: {exc}"
+                f"{endpoint}: gave up after {self.http.attempts} attempts: {exc}"
             ) from None
 
     def _count_retry(self, state: RetryCallState) -> None:

@@ -159,7 +159,6 @@ def main(argv: list[str] | None = None) -> int:
                     config.elt_home() / "dlt",
                     SyncOptions(
                         window=args.window,
-                        max_wait_s=args.max_wait,
                         chunk_pages=args.chunk_pages,
                         chunk_seconds=args.chunk_seconds,
                         resume_job_id=args.resume,

@@ -59,7 +59,6 @@ class SyncListener(Protocol):
 @dataclass(frozen=True)
 class SyncOptions:
     window: Window = field(default_factory=Window)
-    max_wait_s: float = 900.0
     chunk_pages: int = 20
     chunk_seconds: float = 30.0
     resume_job_id: int | None = None

@@ -8,9 +8,9 @@ from extract.warehouse.connection import connect, warehouse_url
 from extract.warehouse.migrations import apply_migrations
 
 
-def open_warehouse() -> Connection:
-    """Connect to the active warehouse, starting the embedded one and migrating `ops` if needed."""
-    conn = connect(warehouse_url())
+def open_warehouse(url: str | None = None) -> Connection:
+    """Connect to `url` or the active warehouse (starting the embedded one), migrating `ops`."""
+    conn = connect(url or warehouse_url())
     apply_migrations(conn)
     return conn
 

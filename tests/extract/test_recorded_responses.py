@@ -10,10 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from extract.networks.x.source import parse_page
-from tests.support.cli import run_module
 from tests.support.recordings import recordings_dir
 from tests.support.stub_http import StubHandler, serving
-from tests.support.sync import rows, sync_env
+from tests.support.sync import rows, run_sync, sync_env
 
 FIXTURES = recordings_dir("x")
 
@@ -83,16 +82,7 @@ def test_recorded_responses_sync_end_to_end(elt_env):
         ("/2/users/:id/tweets", True): "postman_search_recent_expansions_author_referenced.json",
     }
     with serving(RecordedApi) as server:
-        result = run_module(
-            "extract.run",
-            "--network",
-            "x",
-            "--base-url",
-            server.base_url,
-            "--accounts",
-            "TwitterNYC,twitterrrrrrr",
-            env=sync_env(elt_env),
-        )
+        result = run_sync(sync_env(elt_env), server, "--accounts", "TwitterNYC,twitterrrrrrr")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "warning: skipped @twitterrrrrrr: Could not find user" in result.stderr
     url = elt_env["ELT_WAREHOUSE_URL"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
-from tests.support.cli import assert_one_line_error
+from tests.support.cli import assert_one_line_error, run_module
 from tests.support.ports import free_port
 from tests.support.sync import rows, run_sync, sync_env, sync_ok
 
@@ -35,8 +37,6 @@ def test_bad_arguments(start_x_sandbox, elt_env, args, expected):
         "select job_id, status, cursor::text from ops.sync_jobs order by job_id",
     )
     network_args = [] if args[0] == "--network" else ["--network", "x"]
-    from tests.support.cli import run_module
-
     result = run_module("extract.run", *network_args, *args, "--base-url", server.base_url, env=env)
     assert expected in assert_one_line_error(result)
     after = rows(
@@ -53,8 +53,6 @@ def test_accounts_are_required_with_credentials(start_x_sandbox, elt_env):
 
 
 def test_missing_credentials_for_a_real_api(elt_env):
-    from tests.support.cli import run_module
-
     result = run_module(
         "extract.run",
         "--network",
@@ -104,7 +102,7 @@ def test_bad_configuration(start_x_sandbox, elt_env, s3_server, setting, expecte
     server = start_x_sandbox()
     env = sync_env(elt_env, **s3_server.env)
     url = elt_env["ELT_WAREHOUSE_URL"]
-    wrong_password = url.replace(url.split(":")[2].split("@")[0], "not-the-password")
+    wrong_password = url.replace(f":{urlsplit(url).password}@", ":not-the-password@")
     env.update(
         {k: v.format(port=free_port(), wrong_password=wrong_password) for k, v in setting.items()}
     )

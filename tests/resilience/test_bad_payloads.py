@@ -7,12 +7,12 @@ generated bodies; a table drives the real CLI through a proxy that corrupts one 
 from __future__ import annotations
 
 import uuid
+from contextlib import closing
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import httpx
 import orjson
-import psycopg2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from extract.loading import LoadablePage, RawLoader, Scan
 from extract.network import PageRows, PayloadError, without_nul
 from extract.networks.x.source import parse_page
-from extract.warehouse.migrations import apply_migrations
+from extract.warehouse import open_warehouse
 from tests.support.cli import assert_one_line_error
 from tests.support.stub_http import StubHandler, serving
 from tests.support.sync import row_versions, rows, run_sync, sync_env, sync_ok
@@ -112,7 +112,7 @@ def test_any_body_parses_or_is_refused_with_a_payload_error(body):
 @given(page_body=follower_pages())
 def test_accepted_pages_are_stored_exactly(database_url, tmp_path, page_body):
     rows_in = parse_page("followers", "42", page_body)
-    with connection(database_url) as conn:
+    with closing(open_warehouse(database_url)) as conn:
         loader = RawLoader(
             conn,
             database_url,
@@ -131,18 +131,6 @@ def test_accepted_pages_are_stored_exactly(database_url, tmp_path, page_body):
             (orjson.dumps(without_nul(user)).decode(), user["id"]),
         )
         assert stored == [(True, without_nul(user["username"]))]
-
-
-class connection:
-    def __init__(self, url: str) -> None:
-        self.conn = psycopg2.connect(url)
-        apply_migrations(self.conn)
-
-    def __enter__(self):
-        return self.conn
-
-    def __exit__(self, *exc: object) -> None:
-        self.conn.close()
 
 
 # -- the real CLI through a corrupting proxy ---------------------------------------------------

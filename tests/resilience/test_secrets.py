@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg2
 
@@ -27,7 +28,7 @@ def files_containing(root: Path, secrets: list[bytes]) -> list[str]:
 
 def test_the_token_leaks_nowhere(start_x_sandbox, elt_env, elt_home, tmp_path):
     token = f"tok-{uuid.uuid4().hex}"
-    password = elt_env["ELT_WAREHOUSE_URL"].split(":")[2].split("@")[0]
+    password = urlsplit(elt_env["ELT_WAREHOUSE_URL"]).password
     server = start_x_sandbox(
         token=token,
         followers=2_000,

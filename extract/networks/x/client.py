@@ -28,9 +28,7 @@ def x_client(base_url: str, token: str, http: HttpSettings) -> PacedClient:
         base_url=base_url,
         auth_headers={"Authorization": f"Bearer {token}"},
         parse_rate_limit=parse_rate_limit,
-        timeout_s=http.timeout_s,
-        max_wait_s=http.max_wait_s,
-        attempts=http.attempts,
+        http=http,
     )
 
 
