@@ -67,7 +67,7 @@ def test_kill_at_each_boundary_then_resume(start_x_sandbox, elt_env, tmp_path, p
 def test_random_kills_during_a_sync(start_x_sandbox, elt_env, tmp_path):
     """The drill. Short in CI; the long one (README, docs/resilience.md) is
     ELT_DRILL_FOLLOWERS=1000000 ELT_DRILL_KILLS=50 on the same test."""
-    followers = int(os.environ.get("ELT_DRILL_FOLLOWERS", "20000"))
+    followers = int(os.environ.get("ELT_DRILL_FOLLOWERS", "30000"))
     kills_wanted = int(os.environ.get("ELT_DRILL_KILLS", "5"))
     server = start_x_sandbox(followers=followers, rate_limits=False)
     env = sync_env(elt_env)
@@ -80,10 +80,12 @@ def test_random_kills_during_a_sync(start_x_sandbox, elt_env, tmp_path):
     while len(requests_per_run) < kills_wanted:
         before = fetched_pages(server)
         process = start_sync(env, server, *args, output=subprocess.DEVNULL)
-        # wait until this run has fetched a page, then kill it at a random instant
-        while fetched_pages(server) == before and process.poll() is None:
-            time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 1.0))
+        # kill it at a random instant a few pages into its run: random in where it lands
+        # (fetching, archiving, recording, loading), bounded so the scan outlasts the kills
+        pages_in = rng.randint(1, 3)
+        while fetched_pages(server) < before + pages_in and process.poll() is None:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 0.15))
         process.send_signal(signal.SIGKILL)
         assert process.wait() == -signal.SIGKILL, "the sync finished before it was killed"
         requests_per_run.append(fetched_pages(server) - before)
