@@ -13,11 +13,14 @@ from tests.support.sync import (
     sync_env,
     sync_ok,
 )
-from tests.support.x_api import advance, api, demo_account, page_all, truth_followers
-
-
-def truth_posts(server, user_id: str) -> set[str]:
-    return set(httpx.get(f"{server.base_url}/_sandbox/truth/posts/{user_id}").json()["ids"])
+from tests.support.x_api import (
+    advance,
+    api,
+    demo_account,
+    page_all,
+    truth_followers,
+    truth_posts,
+)
 
 
 def test_sync_rerun_advance_and_replay(start_x_sandbox, elt_env):
@@ -42,7 +45,7 @@ def test_sync_rerun_advance_and_replay(start_x_sandbox, elt_env):
             url, "select external_id from raw_x.posts where author_id = %s", (account["id"],)
         )
     }
-    assert posts == truth_posts(server, account["id"])
+    assert posts == set(truth_posts(server, account["id"]))
     profile = rows(url, "select payload from raw_x.users where external_id = %s", (account["id"],))[
         0
     ][0]
@@ -79,7 +82,7 @@ def test_sync_rerun_advance_and_replay(start_x_sandbox, elt_env):
         )
     }
     assert ended == before - after and len(ended) >= 40
-    new_posts = truth_posts(server, account["id"]) - posts
+    new_posts = set(truth_posts(server, account["id"])) - posts
     assert len(new_posts) == 6
     assert new_posts <= {r[0] for r in rows(url, "select external_id from raw_x.posts")}
     live = (

@@ -23,13 +23,16 @@ def demo_account(server: SandboxServer, username: str = "sandbox_news") -> dict[
 
 
 def truth_followers(server: SandboxServer, user_id: str) -> list[str]:
-    return httpx.get(f"{server.base_url}/_sandbox/truth/followers/{user_id}", timeout=60).json()[
-        "ids"
-    ]
+    return _truth(server, "followers", user_id)
 
 
 def truth_posts(server: SandboxServer, user_id: str) -> list[str]:
-    return httpx.get(f"{server.base_url}/_sandbox/truth/posts/{user_id}", timeout=60).json()["ids"]
+    return _truth(server, "posts", user_id)
+
+
+def _truth(server: SandboxServer, what: str, user_id: str) -> list[str]:
+    """The sandbox's ground truth: ids of an account's active followers or of its posts."""
+    return httpx.get(f"{server.base_url}/_sandbox/truth/{what}/{user_id}", timeout=60).json()["ids"]
 
 
 def advance(server: SandboxServer, seconds: int) -> dict[str, Any]:
