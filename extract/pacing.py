@@ -64,9 +64,11 @@ class PauseRequired(Exception):
 
 @dataclass(frozen=True)
 class HttpSettings:
-    timeout_s: float = 10.0
-    attempts: int = 8
-    max_wait_s: float = 900.0
+    """What the operator set (ELT_HTTP_TIMEOUT, ELT_HTTP_ATTEMPTS, --max-wait)."""
+
+    timeout_s: float
+    attempts: int
+    max_wait_s: float
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class PacedClient:
     base_url: str
     auth_headers: dict[str, str]
     parse_rate_limit: RateLimitParser
-    http: HttpSettings = field(default_factory=HttpSettings)
+    http: HttpSettings
     kept_headers: tuple[str, ...] = ("content-type", "date")
     on_wait: WaitListener | None = None
     _budgets: dict[str, Budget] = field(default_factory=dict)
